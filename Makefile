@@ -1,0 +1,147 @@
+# mcbox - multicast toolkit in one multi-call binary. See README.md.
+# Targets: all check demo docs deps install install-caps uninstall fuzz bench
+#          size lint clean. `make STATIC=1` links statically.
+
+PROG      = mcbox
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+CC       ?= cc
+CLANG    ?= clang
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Werror
+BASEFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Iapplets \
+	    -DMCBOX_VERSION='"$(VERSION)"'
+SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined
+
+PKGS      = libpcap libcap-ng
+ifeq ($(STATIC),1)
+PKG_LIBS := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || echo -lpcap -lcap-ng)
+LDSTATIC  = -static
+else
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcap-ng)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS      = $(PKG_LIBS) -lm
+
+LIB_SRC   = $(sort $(wildcard lib/*.c))
+APP_SRC   = $(sort $(wildcard applets/*.c))
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+APPLETS   = $(shell sed -n 's/^APPLET(\(.*\))$$/\1/p' applets/applets.def | tr _ -)
+
+N = build/normal
+A = build/asan
+
+all: $(PROG)
+
+$(N)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(A)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(N)/libmcbox.a: $(LIB_SRC:%.c=$(N)/%.o)
+	$(AR) rcs $@ $^
+$(A)/libmcbox.a: $(LIB_SRC:%.c=$(A)/%.o)
+	$(AR) rcs $@ $^
+
+$(PROG): $(APP_SRC:%.c=$(N)/%.o) $(N)/libmcbox.a
+	$(CC) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(A)/$(PROG): $(APP_SRC:%.c=$(A)/%.o) $(A)/libmcbox.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# C unit tests for the codecs: one binary per tests/unit/test_*.c
+$(N)/unit/%: tests/unit/%.c tests/unit/unit.h $(N)/libmcbox.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -o $@ $< $(N)/libmcbox.a $(LIBS)
+$(A)/unit/%: tests/unit/%.c tests/unit/unit.h $(A)/libmcbox.a
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -o $@ $< $(A)/libmcbox.a $(LIBS)
+
+UNITS  = $(UNIT_SRC:tests/unit/%.c=$(N)/unit/%)
+AUNITS = $(UNIT_SRC:tests/unit/%.c=$(A)/unit/%)
+
+asan: $(A)/$(PROG)
+units: $(UNITS) $(AUNITS)
+
+# The whole suite, on the normal and on the ASan+UBSan build. Ends with
+# "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+# SANITIZE=0 skips the second pass; TESTS=file.bats runs some suites only.
+check: deps-check $(PROG) asan units
+	@bash tests/run
+
+demo: deps-check $(PROG)
+	@bash tests/demo.sh
+
+# Generated parts of the man pages and the completions (committed).
+docs: $(PROG)
+	@sh man/gen.sh ./$(PROG) man
+	@sh completions/gen.sh ./$(PROG) completions
+
+# Debian packages to build and test: installed when root, else printed.
+deps:
+	@sh .ci/deps.sh install
+deps-check:
+	@sh .ci/deps.sh check || sh .ci/deps.sh install
+
+install: $(PROG)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
+	for a in $(APPLETS); do ln -sf $(PROG) $(DESTDIR)$(BINDIR)/$$a; done
+	for p in man/*.[18]; do s=$${p##*.}; \
+		install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -m 0644 completions/mcbox.bash $(DESTDIR)$(BASHCOMPDIR)/mcbox
+	for a in $(APPLETS); do ln -sf mcbox $(DESTDIR)$(BASHCOMPDIR)/$$a; done
+	install -m 0644 completions/_mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox
+
+# File capabilities, permitted only (+p, never +ep): the dispatcher raises
+# one only for an applet that declares it. Never setuid.
+install-caps: install
+	setcap cap_net_raw,cap_net_admin,cap_setuid,cap_setgid+p $(DESTDIR)$(BINDIR)/$(PROG)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG)
+	for a in $(APPLETS); do rm -f $(DESTDIR)$(BINDIR)/$$a \
+		$(DESTDIR)$(BASHCOMPDIR)/$$a; done
+	for p in man/*.[18]; do s=$${p##*.}; \
+		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox
+
+# libFuzzer harnesses, each run for FUZZTIME seconds.
+FUZZTIME ?= 30
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(BASEFLAGS) $(PKG_CFLAGS)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+	@for f in $^; do mkdir -p build/fuzz/corpus-$${f##*/}; \
+		echo "== $$f ($(FUZZTIME) s)"; \
+		$$f -max_total_time=$(FUZZTIME) build/fuzz/corpus-$${f##*/} \
+		tests/fuzz/corpus/$${f##*/} 2>&1 | tail -n 3 || exit 1; done
+
+bench: $(PROG)
+	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+
+size: $(PROG)
+	size $(PROG) $(N)/libmcbox.a | sort -k1 -n -r | head -n 30
+
+lint:
+	shellcheck -x tests/run tests/demo.sh tests/helpers/*.bash \
+		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
+	bash -n completions/mcbox.bash
+	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done
+
+clean:
+	rm -rf build $(PROG)
+
+.PHONY: all asan units check demo docs deps deps-check install install-caps \
+	uninstall fuzz bench size lint clean
+
+-include $(shell find build -name '*.d' 2>/dev/null)

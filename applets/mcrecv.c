@@ -1,0 +1,39 @@
+/* mcrecv.c - join multicast groups and receive datagrams.
+ * Not implemented yet: the applet is registered so that --help, the man
+ * page and the completions exist; running it says so and exits 1. */
+#include "err.h"
+#include "opt.h"
+#include "priv.h"
+
+static const struct opt opts[] = {
+	{ 0 }
+};
+
+static int mcrecv_main(int argc, char **argv);
+
+const struct applet mcrecv_applet = {
+	.name = "mcrecv",
+	.section = 1,
+	.summary = "join multicast groups and receive datagrams",
+	.operands = "[SOURCE,]GROUP[:PORT]...",
+	.min_args = 1,
+	.max_args = -1,
+	.opts = opts,
+	.privs = PRIV_NONE,
+	.main = mcrecv_main,
+};
+
+static int mcrecv_main(int argc, char **argv)
+{
+	struct optstate st;
+	int c;
+
+	opt_init(&st, &mcrecv_applet, argc, argv);
+	while ((c = opt_next(&st)) > 0)
+		;
+	opt_free(&st);
+	if (c < 0)
+		return st.status;
+	warnx("not implemented yet");
+	return EXIT_FAILURE;
+}

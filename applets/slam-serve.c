@@ -1,0 +1,39 @@
+/* slam-serve.c - push a file to many receivers with SLAM.
+ * Not implemented yet: the applet is registered so that --help, the man
+ * page and the completions exist; running it says so and exits 1. */
+#include "err.h"
+#include "opt.h"
+#include "priv.h"
+
+static const struct opt opts[] = {
+	{ 0 }
+};
+
+static int slam_serve_main(int argc, char **argv);
+
+const struct applet slam_serve_applet = {
+	.name = "slam-serve",
+	.section = 8,
+	.summary = "push a file to many receivers with SLAM",
+	.operands = "FILE",
+	.min_args = 1,
+	.max_args = 1,
+	.opts = opts,
+	.privs = PRIV_SETID,
+	.main = slam_serve_main,
+};
+
+static int slam_serve_main(int argc, char **argv)
+{
+	struct optstate st;
+	int c;
+
+	opt_init(&st, &slam_serve_applet, argc, argv);
+	while ((c = opt_next(&st)) > 0)
+		;
+	opt_free(&st);
+	if (c < 0)
+		return st.status;
+	warnx("not implemented yet");
+	return EXIT_FAILURE;
+}
