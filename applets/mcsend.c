@@ -1,11 +1,69 @@
-/* mcsend.c - send UDP datagrams to multicast groups.
- * Not implemented yet: the applet is registered so that --help, the man
- * page and the completions exist; running it says so and exits 1. */
+/* mcsend.c - send UDP datagrams to IPv4/IPv6 multicast groups: stdin lines,
+ * raw chunks, a file, or numbered probes (lib/probe.h), paced to -r RATE and
+ * batched with sendmmsg (RFC 1112 host sending, RFC 3376/3810 unaffected). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
 #include "err.h"
+#include "inet.h"
+#include "json.h"
+#include "mcast.h"
 #include "opt.h"
 #include "priv.h"
+#include "probe.h"
+#include "rate.h"
+#include "rdbuf.h"
+#include "sock.h"
+
+enum {
+	O_BURST = OPT_LONGONLY + 1, O_DSCP, O_LOOP, O_NOLOOP, O_PROBE, O_RAW,
+	O_TOS,
+};
 
 static const struct opt opts[] = {
+	{ 'B', "bind", "ADDR", OPT_STR, "send from local address ADDR", 0, 0 },
+	{ O_BURST, "burst", "N", OPT_INT,
+	  "send N datagrams back to back at each pacing step", 1, 4096 },
+	{ 'c', "count", "COUNT", OPT_INT,
+	  "stop after COUNT datagrams (to each group)", 1, 1e15 },
+	{ O_DSCP, "dscp", "DSCP", OPT_INT,
+	  "DiffServ code point 0-63 (the TOS byte's upper six bits)", 0, 63 },
+	{ 'f', "file", "FILE", OPT_STR,
+	  "send FILE's contents in chunks of -s SIZE", 0, 0 },
+	{ 'i', "iface", "IFACE", OPT_STR,
+	  "send on IFACE (name or index) instead of the route's choice", 0, 0 },
+	{ 'j', "json", NULL, OPT_FLAG, "print the summary as a JSON object", 0, 0 },
+	{ O_LOOP, "loop", NULL, OPT_FLAG,
+	  "loop datagrams back to this host (the kernel default)", 0, 0 },
+	{ O_NOLOOP, "no-loop", NULL, OPT_FLAG,
+	  "do not loop datagrams back to this host", 0, 0 },
+	{ 'p', "source-port", "PORT", OPT_INT, "send from UDP port PORT",
+	  1, 65535 },
+	{ O_PROBE, "probe", NULL, OPT_FLAG,
+	  "send numbered, timestamped probes that mcrecv measures", 0, 0 },
+	{ 'q', "quiet", NULL, OPT_FLAG, "print no summary", 0, 0 },
+	{ 'r', "rate", "RATE", OPT_STR,
+	  "datagrams per second, or bit/s with k/M/G and bps (10Mbps)", 0, 0 },
+	{ O_RAW, "raw", NULL, OPT_FLAG,
+	  "send stdin in chunks of -s SIZE instead of line by line", 0, 0 },
+	{ 's', "size", "SIZE", OPT_SIZE,
+	  "payload bytes of a probe (default 64) or raw chunk (default 1400)",
+	  0, 65507 },
+	{ 't', "ttl", "TTL", OPT_INT, "multicast TTL or hop limit (default 1)",
+	  0, 255 },
+	{ O_TOS, "tos", "TOS", OPT_INT, "IPv4 TOS or IPv6 traffic class byte",
+	  0, 255 },
+	{ 'v', "verbose", NULL, OPT_FLAG, "say where datagrams go", 0, 0 },
+	{ 'w', "deadline", "SECONDS", OPT_SECS, "stop sending after SECONDS",
+	  0.001, 1e9 },
 	{ 0 }
 };
 
@@ -19,21 +77,309 @@ const struct applet mcsend_applet = {
 	.min_args = 1,
 	.max_args = -1,
 	.opts = opts,
-	.privs = PRIV_NONE,
+	.privs = PRIV_NONE,	/* plain UDP sends need no capability */
 	.main = mcsend_main,
 };
 
+#define DEFAULT_PORT	SOCK_DEFAULT_PORT
+#define MAX_PAYLOAD	65507	/* 65535 - IPv4 and UDP headers */
+
+enum mode { M_LINES, M_RAW, M_PROBE };
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct cfg {
+	int ttl, loop, tos, sport, ifindex, verbose;
+	const char *bind;
+};
+
+/* One socket per group, connected: the kernel looks the route up once and
+ * sendmmsg needs no per-message address. */
+static int open_group(const struct mc_group *g, const struct cfg *c)
+{
+	struct sockaddr_storage ss;
+	char a[INET_FMTLEN];
+	int fd, on = 1;
+
+	fd = sock_udp(g->family);
+	if (fd < 0)
+		err(1, "socket");
+	if (c->bind || c->sport) {
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_family = g->family;
+		if (c->bind && inet_parse_addr(c->bind, &ss) < 0)
+			errx(EXIT_USAGE, "%s", err_str());
+		if (ss.ss_family != g->family)
+			errx(EXIT_USAGE, "-B %s and group %s differ in family",
+			     c->bind, inet_ntop_ss(&g->group, a, sizeof(a)));
+		inet_set_port(&ss, c->sport);
+		/* several groups may share one source port */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (bind(fd, (struct sockaddr *)&ss, inet_sslen(&ss)) < 0)
+			err(1, "bind %s", inet_fmt(&ss, a, sizeof(a)));
+	}
+	if (c->ifindex && mc_set_if(fd, g->family, c->ifindex) < 0)
+		err(1, "multicast interface %d", c->ifindex);
+	if (mc_set_ttl(fd, g->family, c->ttl) < 0)
+		err(1, "ttl %d", c->ttl);
+	if (c->loop >= 0 && mc_set_loop(fd, g->family, c->loop) < 0)
+		err(1, "multicast loop");
+	if (c->tos >= 0 && sock_set_tos(fd, g->family, c->tos) < 0)
+		err(1, "tos %d", c->tos);
+	sock_bufsize(fd, SO_SNDBUF, 4 << 20);
+	if (connect(fd, (const struct sockaddr *)&g->group,
+		    inet_sslen(&g->group)) < 0) {
+		if (errno == ENETUNREACH && !c->ifindex)
+			err(1, "connect %s (no route for the group: try -i "
+			    "IFACE)", inet_fmt(&g->group, a, sizeof(a)));
+		err(1, "connect %s", inet_fmt(&g->group, a, sizeof(a)));
+	}
+	if (c->verbose) {
+		char ifn[64] = "route";
+
+		if (c->ifindex)
+			inet_ifname(c->ifindex, ifn);
+		warnx("sending to %s (%s) ttl %d",
+		      inet_fmt(&g->group, a, sizeof(a)), ifn, c->ttl);
+	}
+	return fd;
+}
+
+static void summary(int json, unsigned long long sent,
+		    unsigned long long bytes, int ngroups, double secs)
+{
+	double pps = secs > 0 ? sent / secs : 0, bps = secs > 0 ? bytes * 8 / secs : 0;
+	struct json j;
+
+	if (json) {
+		json_begin(&j, stdout);
+		json_uint(&j, "sent", sent);
+		json_uint(&j, "bytes", bytes);
+		json_int(&j, "groups", ngroups);
+		json_double(&j, "elapsed_s", secs, 3);
+		json_double(&j, "pps", pps, 1);
+		json_double(&j, "bps", bps, 0);
+		json_end(&j);
+		return;
+	}
+	warnx("sent %llu datagrams, %llu bytes to %d group%s in %.3f s "
+	      "(%.0f pps, %.3f Mbit/s)", sent, bytes, ngroups,
+	      ngroups == 1 ? "" : "s", secs, pps, bps / 1e6);
+}
+
 static int mcsend_main(int argc, char **argv)
 {
+	uint8_t *probes;
+	struct cfg cf = { .ttl = 1, .loop = -1, .tos = -1 };
+	struct mmsghdr msgs[SOCK_BATCH];
+	struct iovec iov[SOCK_BATCH];
 	struct optstate st;
-	int c;
+	struct rate rate = { 0 };
+	struct pacer pace;
+	struct rdbuf rd;
+	struct mc_group *groups;
+	struct sigaction sa;
+	enum mode mode = M_LINES;
+	const char *file = NULL, *iface = NULL;
+	unsigned long long count = 0, rounds = 0, sent = 0, bytes = 0;
+	long long size = -1;
+	double wsecs = 0;
+	int c, n, *fds, json = 0, quiet = 0, dscp = -1, status = 0;
+	unsigned burst = 1;
+	char **ops;
+	uint64_t t0, deadline = 0;
 
 	opt_init(&st, &mcsend_applet, argc, argv);
-	while ((c = opt_next(&st)) > 0)
-		;
-	opt_free(&st);
-	if (c < 0)
+	while ((c = opt_next(&st)) > 0) {
+		switch (c) {
+		case 'B': cf.bind = st.arg; break;
+		case O_BURST: burst = (unsigned)st.num; break;
+		case 'c': count = (unsigned long long)st.num; break;
+		case O_DSCP: dscp = (int)st.num; break;
+		case 'f': file = st.arg; mode = M_RAW; break;
+		case 'i': iface = st.arg; break;
+		case 'j': json = 1; break;
+		case O_LOOP: cf.loop = 1; break;
+		case O_NOLOOP: cf.loop = 0; break;
+		case 'p': cf.sport = (int)st.num; break;
+		case O_PROBE: mode = M_PROBE; break;
+		case 'q': quiet = 1; break;
+		case 'r':
+			if (rate_parse(st.arg, &rate) < 0) {
+				opt_free(&st);
+				return opt_usage_error(&mcsend_applet, "%s",
+						       err_str());
+			}
+			break;
+		case O_RAW: mode = M_RAW; break;
+		case 's': size = st.num; break;
+		case 't': cf.ttl = (int)st.num; break;
+		case O_TOS: cf.tos = (int)st.num; break;
+		case 'v': cf.verbose = 1; break;
+		case 'w': wsecs = st.secs; break;
+		}
+	}
+	if (c < 0) {
+		opt_free(&st);
 		return st.status;
-	warnx("not implemented yet");
-	return EXIT_FAILURE;
+	}
+	n = opt_operands(&st, &ops);
+	if (n < 0) {
+		opt_free(&st);
+		return st.status;
+	}
+	if (dscp >= 0 && cf.tos >= 0)
+		return opt_usage_error(&mcsend_applet,
+				       "--tos and --dscp exclude each other");
+	if (dscp >= 0)
+		cf.tos = dscp << 2;
+	if (mode == M_PROBE && size >= 0 && size < PROBE_HDRLEN)
+		return opt_usage_error(&mcsend_applet,
+				       "bad -s '%lld' (a probe needs %d-%d)",
+				       size, PROBE_HDRLEN, MAX_PAYLOAD);
+	if (mode == M_RAW && size == 0)
+		return opt_usage_error(&mcsend_applet,
+				       "bad -s '0' (raw chunks need 1-%d)",
+				       MAX_PAYLOAD);
+	if (size < 0)
+		size = mode == M_PROBE ? 64 : 1400;
+	groups = calloc(n, sizeof(*groups));
+	fds = calloc(n, sizeof(*fds));
+	if (!groups || !fds)
+		err(1, "malloc");
+	for (int i = 0; i < n; i++) {
+		if (inet_parse_group(ops[i], DEFAULT_PORT, &groups[i]) < 0)
+			return opt_usage_error(&mcsend_applet, "%s", err_str());
+		if (groups[i].source.ss_family != AF_UNSPEC)
+			return opt_usage_error(&mcsend_applet,
+				"bad group '%s' (a sender names no source)",
+				ops[i]);
+	}
+	if (iface && (cf.ifindex = inet_ifindex(iface)) < 0)
+		return opt_usage_error(&mcsend_applet, "%s", err_str());
+	opt_free(&st);
+	for (int i = 0; i < n; i++)
+		fds[i] = open_group(&groups[i], &cf);
+
+	if (mode != M_PROBE) {
+		int fd = 0;
+
+		if (file && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+			err(1, "open %s", file);
+		if (rdbuf_init(&rd, fd, mode == M_RAW ? (size_t)size
+						     : MAX_PAYLOAD) < 0)
+			err(1, "malloc");
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: wake the sleeps */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* the default 50 us timer slack would blur high packet rates */
+	prctl(PR_SET_TIMERSLACK, 1000UL);
+
+	struct probe_hdr ph = { .flags = PROBE_F_TIME, .ttl = (uint8_t)cf.ttl };
+	ph.id = (uint32_t)(clock_wall_ns() ^ ((uint64_t)getpid() << 16));
+	probes = malloc(SOCK_BATCH * ((size_t)size + 1));
+	if (!probes)
+		err(1, "malloc");
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < SOCK_BATCH; i++) {
+		if (mode == M_PROBE)
+			probe_encode(probes + i * size, (size_t)size, &ph);
+		iov[i].iov_base = probes + i * size;
+		iov[i].iov_len = (size_t)size;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+
+	t0 = clock_ns();
+	if (wsecs > 0)
+		deadline = t0 + (uint64_t)(wsecs * 1e9);
+	pace_init(&pace, rate.value > 0 ? rate_pps(&rate, (size_t)size) : 0,
+		  burst, t0);
+	while (!stop && (!count || rounds < count)) {
+		uint64_t now = clock_ns();
+		unsigned k;
+
+		if (deadline && now >= deadline)
+			break;
+		k = pace_due(&pace, now, mode == M_PROBE ? SOCK_BATCH : 1);
+		if (!k) {
+			uint64_t at = pace_next_ns(&pace);
+			struct timespec ts;
+
+			if (deadline && at > deadline)
+				at = deadline;
+			ts.tv_sec = (time_t)(at / 1000000000ull);
+			ts.tv_nsec = (long)(at % 1000000000ull);
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+					NULL);
+			continue;
+		}
+		if (count && k > count - rounds)
+			k = (unsigned)(count - rounds);
+		if (mode == M_PROBE) {
+			uint64_t wall = clock_wall_ns();
+
+			for (unsigned i = 0; i < k; i++)
+				probe_stamp(probes + i * size, rounds + i,
+					    wall);
+		} else {
+			const uint8_t *p;
+			long len = mode == M_RAW
+				? rdbuf_chunk(&rd, (size_t)size, &p, deadline)
+				: rdbuf_line(&rd, &p, deadline);
+
+			if (len == -1 || len == -2)
+				break;	/* end of input, deadline, signal */
+			if (len == -3) {
+				warn("read %s", file ? file : "stdin");
+				status = 1;
+				break;
+			}
+			if (len == -4) {
+				warnx("line %llu too long (more than %d bytes)",
+				      (unsigned long long)rd.lines + 1,
+				      MAX_PAYLOAD);
+				status = 1;
+				break;
+			}
+			iov[0].iov_base = (void *)p;
+			iov[0].iov_len = (size_t)len;
+		}
+		for (int g = 0; g < n && !status; g++) {
+			unsigned done = 0;
+			char a[INET_FMTLEN];
+
+			if (sock_send_all(fds[g], msgs, k, &done) < 0) {
+				warn("send to %s", inet_fmt(&groups[g].group, a,
+							    sizeof(a)));
+				status = 1;
+			}
+			sent += done;
+			for (unsigned i = 0; i < done; i++)
+				bytes += iov[i].iov_len;
+		}
+		if (status)
+			break;
+		rounds += k;
+		pace_sent(&pace, k);
+	}
+	if (!quiet)
+		summary(json, sent, bytes, n, (double)(clock_ns() - t0) / 1e9);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	if (mode != M_PROBE)
+		rdbuf_free(&rd);
+	free(probes);
+	free(groups);
+	free(fds);
+	return status;
 }

@@ -1,0 +1,189 @@
+/* sock.c - UDP socket helpers and batched datagram I/O (sendmmsg/recvmmsg,
+ * IP_RECVTTL, IPV6_RECVHOPLIMIT, SO_TIMESTAMPNS). Linux. */
+#include "sock.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* room for a TTL/hop limit and a timespec, with headers and alignment */
+#define SOCK_CTLSIZE (CMSG_SPACE(sizeof(int)) + \
+		      CMSG_SPACE(sizeof(struct timespec)) + 64)
+
+int sock_udp(int family)
+{
+	return socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+}
+
+int sock_bufsize(int fd, int which, int bytes)
+{
+	int v = bytes;
+	socklen_t len = sizeof(v);
+
+	if (setsockopt(fd, SOL_SOCKET, which, &v, sizeof(v)) < 0)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, which, &v, &len) < 0)
+		return -1;
+	return v;
+}
+
+int sock_set_tos(int fd, int family, int tos)
+{
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
+				  sizeof(tos));
+	return setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+}
+
+int sock_recv_meta(int fd, int family)
+{
+	int on = 1;
+
+	if (family == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+			       sizeof(on)) < 0)
+			return -1;
+	} else if (setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on,
+			      sizeof(on)) < 0) {
+		return -1;
+	}
+	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
+int sock_rx_init(struct sock_rx *b, unsigned n, size_t bufsize)
+{
+	memset(b, 0, sizeof(*b));
+	b->n = n;
+	b->bufsize = bufsize;
+	b->msgs = calloc(n, sizeof(*b->msgs));
+	b->iov = calloc(n, sizeof(*b->iov));
+	b->from = calloc(n, sizeof(*b->from));
+	b->bufs = malloc(n * bufsize);
+	b->ctl = calloc(n, SOCK_CTLSIZE);
+	if (!b->msgs || !b->iov || !b->from || !b->bufs || !b->ctl) {
+		sock_rx_free(b);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void sock_rx_free(struct sock_rx *b)
+{
+	free(b->msgs);
+	free(b->iov);
+	free(b->from);
+	free(b->bufs);
+	free(b->ctl);
+	memset(b, 0, sizeof(*b));
+}
+
+int sock_rx_recv(int fd, struct sock_rx *b, int flags)
+{
+	int r;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		struct msghdr *h = &b->msgs[i].msg_hdr;
+
+		b->iov[i].iov_base = b->bufs + i * b->bufsize;
+		b->iov[i].iov_len = b->bufsize;
+		h->msg_name = &b->from[i];
+		h->msg_namelen = sizeof(b->from[i]);
+		h->msg_iov = &b->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = b->ctl + i * SOCK_CTLSIZE;
+		h->msg_controllen = SOCK_CTLSIZE;
+		h->msg_flags = 0;
+		b->msgs[i].msg_len = 0;
+	}
+	do
+		r = recvmmsg(fd, b->msgs, b->n, flags, NULL);
+	while (r < 0 && errno == EINTR && !(flags & MSG_DONTWAIT));
+	return r;
+}
+
+const uint8_t *sock_rx_data(const struct sock_rx *b, unsigned i, size_t *len)
+{
+	*len = b->msgs[i].msg_len;
+	if (*len > b->bufsize)
+		*len = b->bufsize;
+	return b->bufs + i * b->bufsize;
+}
+
+int sock_rx_truncated(const struct sock_rx *b, unsigned i)
+{
+	return !!(b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC);
+}
+
+const struct sockaddr_storage *sock_rx_from(const struct sock_rx *b,
+					    unsigned i)
+{
+	return &b->from[i];
+}
+
+int sock_rx_ttl(const struct sock_rx *b, unsigned i)
+{
+	struct msghdr *h = (struct msghdr *)&b->msgs[i].msg_hdr;
+	struct cmsghdr *c;
+	int v;
+
+	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 &&
+		     c->cmsg_type == IPV6_HOPLIMIT)) {
+			if (c->cmsg_len < CMSG_LEN(sizeof(v)))
+				continue;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v;
+		}
+	}
+	return -1;
+}
+
+uint64_t sock_rx_time(const struct sock_rx *b, unsigned i)
+{
+	struct msghdr *h = (struct msghdr *)&b->msgs[i].msg_hdr;
+	struct cmsghdr *c;
+	struct timespec ts;
+
+	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(ts))) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (uint64_t)ts.tv_sec * 1000000000ull +
+			       (uint64_t)ts.tv_nsec;
+		}
+	}
+	return 0;
+}
+
+int sock_send_all(int fd, struct mmsghdr *m, unsigned n, unsigned *done)
+{
+	unsigned sent = 0;
+	int r;
+
+	while (sent < n) {
+		r = sendmmsg(fd, m + sent, n - sent, 0);
+		if (r > 0) {
+			sent += r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == ENOBUFS) {
+			/* the device queue is full: this one is dropped, as
+			 * the qdisc would drop it later anyway */
+			sent++;
+			continue;
+		}
+		if (done)
+			*done = sent;
+		return -1;
+	}
+	if (done)
+		*done = sent;
+	return (int)n;
+}

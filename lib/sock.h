@@ -1,0 +1,63 @@
+/* sock.h - UDP sockets for multicast senders and receivers: socket buffer
+ * sizes, TOS/traffic class, receive metadata (arrival TTL or hop limit via
+ * IP_RECVTTL / IPV6_RECVHOPLIMIT, kernel receive time via SO_TIMESTAMPNS),
+ * and batched I/O with sendmmsg(2)/recvmmsg(2). */
+#ifndef MCBOX_SOCK_H
+#define MCBOX_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+/* The port mcsend and mcrecv use when an operand names none. */
+#define SOCK_DEFAULT_PORT 5000
+
+/* Datagrams moved per sendmmsg/recvmmsg call. */
+#define SOCK_BATCH 64
+
+/* A close-on-exec UDP socket of family. -1 with errno. */
+int sock_udp(int family);
+/* Asks for bytes of SO_SNDBUF or SO_RCVBUF (which, the option name); the
+ * kernel caps the request at net.core.wmem_max/rmem_max. Returns the size
+ * the kernel granted (it doubles it for bookkeeping) or -1 with errno. */
+int sock_bufsize(int fd, int which, int bytes);
+/* IP_TOS or IPV6_TCLASS (0-255). */
+int sock_set_tos(int fd, int family, int tos);
+/* Ask for the arrival TTL/hop limit and the kernel receive time of every
+ * datagram (read them with sock_rx_ttl/sock_rx_time). */
+int sock_recv_meta(int fd, int family);
+
+/* A batch of receive buffers for recvmmsg. */
+struct sock_rx {
+	unsigned n;			/* slots */
+	size_t bufsize;			/* bytes per slot */
+	struct mmsghdr *msgs;
+	struct iovec *iov;
+	struct sockaddr_storage *from;
+	uint8_t *bufs;
+	uint8_t *ctl;			/* ancillary data, SOCK_CTLSIZE each */
+};
+
+int sock_rx_init(struct sock_rx *b, unsigned n, size_t bufsize);
+void sock_rx_free(struct sock_rx *b);
+/* recvmmsg on fd (flags: MSG_DONTWAIT...). Returns datagrams received (>0),
+ * or -1 with errno (EAGAIN when none were waiting). */
+int sock_rx_recv(int fd, struct sock_rx *b, int flags);
+/* Datagram i of the last batch: data and length, 1 when it was longer
+ * than bufsize and was cut, sender address, arrival TTL (-1: unknown),
+ * kernel receive time in ns since the epoch (0: unknown). */
+const uint8_t *sock_rx_data(const struct sock_rx *b, unsigned i, size_t *len);
+int sock_rx_truncated(const struct sock_rx *b, unsigned i);
+const struct sockaddr_storage *sock_rx_from(const struct sock_rx *b,
+					    unsigned i);
+int sock_rx_ttl(const struct sock_rx *b, unsigned i);
+uint64_t sock_rx_time(const struct sock_rx *b, unsigned i);
+
+/* Sends every message of m with sendmmsg, retrying after partial sends and
+ * EINTR; ENOBUFS (a full device queue) counts the datagram as sent, as
+ * the kernel would have dropped it after a successful send anyway.
+ * Returns n, or -1 with errno (and *done set to how many went out). */
+int sock_send_all(int fd, struct mmsghdr *m, unsigned n, unsigned *done);
+
+#endif
