@@ -1,0 +1,257 @@
+#!/usr/bin/env bats
+# 10-mcsend-mcrecv.bats - mcsend and mcrecv across a namespaced star of four
+# hosts: delivery, TTL, SSM filtering, no cross-group leaks, IPv6, several
+# groups, the exit-code contract, byte-exact payloads and a held rate.
+bats_require_minimum_version 1.5.0
+load helpers/common
+load helpers/netns
+
+setup_file() {
+	net_star 4 || skip "cannot create network namespaces"
+}
+
+teardown_file() {
+	net_down
+}
+
+teardown() {
+	bg_kill_all
+}
+
+# recv NAME HOST ARGS...: mcrecv in the background, ready when joined.
+# ip netns exec execs mcbox, so bg's PID is mcrecv's (signals reach it).
+recv() {
+	local name=$1 h=$2
+	shift 2
+	bg "$name" ip netns exec "$MCB_NS-$h" "$MCBOX" mcrecv "$@"
+	wait_for 5 bg_says "$name" "listening on"
+}
+
+# bgw NAME SECS: bg_wait, whose `wait` would trip errexit on a non-zero
+# exit; the exit status (124 on timeout) is in $status either way.
+bgw() {
+	bg_wait "$@" || true
+}
+
+out() {
+	cat "$BATS_TEST_TMPDIR/$1.out"
+}
+
+@test "mcsend/mcrecv: stdin lines reach every receiver of the star" {
+	for h in 2 3 4; do recv "r$h" "h$h" -c 3 -w 10 239.1.2.3:5000; done
+	run -0 nsx h1 "$MCBOX" mcsend 239.1.2.3:5000 <<<$'one\ntwo\nthree'
+	[[ $output == *"sent 3 datagrams"* ]]
+	for h in 2 3 4; do
+		bgw "r$h" 10
+		[[ $status == 0 ]]
+		[[ $(out "r$h") == $'one\ntwo\nthree' ]]
+		no_sanitizer_report "$BATS_TEST_TMPDIR/r$h.err"
+	done
+}
+
+@test "mcrecv: the TTL mcsend set is the TTL reported on arrival" {
+	recv r2 h2 -j -c 2 -w 10 239.1.2.4:5000
+	echo hi | nsx h1 "$MCBOX" mcsend -t 7 239.1.2.4:5000
+	nsx h1 "$MCBOX" mcsend --probe -c 1 -t 42 239.1.2.4:5000
+	bgw r2 10
+	[[ $status == 0 ]]
+	run jq -s -c '[.[] | select(.type == "datagram") | .ttl]' \
+		"$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == "[7,42]" ]]
+	run jq -r 'select(.type == "summary") | .senders[0] | "\(.ttl_max) \(.hops)"' \
+		"$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == "42 0" ]]
+}
+
+@test "mcrecv: an SSM join filters out the wrong source (S,G and -s forms)" {
+	recv r2 h2 -c 2 -w 10 "198.18.0.3,232.1.1.1:5000"
+	recv r4 h4 -c 2 -w 10 -s 198.18.0.3 -s 198.18.0.9 232.1.1.1:5000
+	echo wrong | nsx h1 "$MCBOX" mcsend 232.1.1.1:5000
+	echo right1 | nsx h3 "$MCBOX" mcsend 232.1.1.1:5000
+	echo wrong | nsx h1 "$MCBOX" mcsend 232.1.1.1:5000
+	echo right2 | nsx h3 "$MCBOX" mcsend 232.1.1.1:5000
+	for r in r2 r4; do
+		bgw "$r" 10
+		[[ $status == 0 ]]
+		[[ $(out "$r") == $'right1\nright2' ]]
+	done
+}
+
+@test "mcrecv: another group on the same port does not leak in" {
+	recv a h2 -c 1 -w 10 239.5.5.1:5000
+	recv b h2 -c 1 -w 10 239.5.5.2:5000
+	echo leak | nsx h1 "$MCBOX" mcsend 239.5.5.2:5000
+	bgw b 10
+	[[ $(out b) == leak ]]
+	echo mine | nsx h1 "$MCBOX" mcsend 239.5.5.1:5000
+	bgw a 10
+	[[ $status == 0 ]]
+	[[ $(out a) == mine ]]
+}
+
+@test "mcsend/mcrecv: IPv6, ASM and SSM, hop limit reported" {
+	recv r2 h2 -j -c 1 -w 10 -i eth0 "[ff15::4242]:5000"
+	recv r3 h3 -c 1 -w 10 -i eth0 "2001:db8::1,[ff35::4242]:5000"
+	echo v6 | nsx h4 "$MCBOX" mcsend -i eth0 -t 9 "[ff35::4242]:5000"
+	echo v6 | nsx h1 "$MCBOX" mcsend -i eth0 -t 9 "[ff15::4242]:5000" \
+		"[ff35::4242]:5000"
+	bgw r2 10
+	[[ $status == 0 ]]
+	run jq -r '"\(.source) \(.group) \(.ttl) \(.data)"' <(head -n 1 "$BATS_TEST_TMPDIR/r2.out")
+	[[ $output == "2001:db8::1 ff15::4242 9 v6" ]]
+	bgw r3 10
+	[[ $status == 0 ]]
+	[[ $(out r3) == v6 ]]
+	grep -q 'listening on \[ff15::4242\]:5000 (eth0)' "$BATS_TEST_TMPDIR/r2.err"
+}
+
+@test "mcsend/mcrecv: several groups in one run each" {
+	recv r2 h2 -q -j -c 30 -w 10 239.7.0.1:5000 239.7.0.2:5001 239.7.0.3
+	run -0 nsx h1 "$MCBOX" mcsend --probe -c 10 -r 1000 239.7.0.1:5000 \
+		239.7.0.2:5001 239.7.0.3
+	bgw r2 10
+	[[ $status == 0 ]]
+	run jq -r '.senders | map("\(.group):\(.port) \(.received) \(.lost)") | join(",")' \
+		"$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == "239.7.0.1:5000 10 0,239.7.0.2:5001 10 0,239.7.0.3:5000 10 0" ]]
+}
+
+@test "mcrecv: -c N -w T exits 0 as soon as N arrived" {
+	recv r2 h2 -c 2 -w 30 239.8.0.1:5000
+	nsx h1 "$MCBOX" mcsend --probe -c 2 239.8.0.1:5000
+	# long before the 30 s deadline
+	bgw r2 10
+	[[ $status == 0 ]]
+}
+
+@test "mcrecv: -c N -w T exits 3 with fewer than N, and -w alone 0 with some" {
+	recv r2 h2 -c 5 -w 1.5 239.8.0.2:5000
+	recv r3 h3 -w 1.5 239.8.0.2:5000
+	nsx h1 "$MCBOX" mcsend --probe -c 2 239.8.0.2:5000
+	bgw r2 10
+	[[ $status == 3 ]]
+	grep -q '2 datagrams' "$BATS_TEST_TMPDIR/r2.err"
+	bgw r3 10
+	[[ $status == 0 ]]
+}
+
+@test "mcrecv: nothing arrived: exit 3 and the timeout names what it checked" {
+	run -3 --separate-stderr nsx h2 "$MCBOX" mcrecv -w 0.3 239.8.0.3:5000
+	[[ $stderr == *"nothing arrived in 0.3 s"* ]]
+	[[ $stderr == *"joined on eth0"* ]]
+	# strict reverse-path filtering on the interface is named
+	nsx h3 sysctl -qw net.ipv4.conf.eth0.rp_filter=1
+	run -3 --separate-stderr nsx h3 "$MCBOX" mcrecv -w 0.3 239.8.0.3:5000
+	nsx h3 sysctl -qw net.ipv4.conf.eth0.rp_filter=0
+	[[ $stderr == *"rp_filter is strict (1) on eth0"* ]]
+	# and a missing route for the group's range
+	ip -n "$MCB_NS-h4" route del 224.0.0.0/4
+	run -3 --separate-stderr nsx h4 "$MCBOX" mcrecv -i eth0 -w 0.3 239.8.0.3:5000
+	ip -n "$MCB_NS-h4" route add 224.0.0.0/4 dev eth0
+	[[ $stderr == *"no route for the group's range"* ]]
+}
+
+@test "mcrecv: --loss-max exits 1 when probe loss exceeds it, 0 when not" {
+	# every other probe to h2 is dropped, deterministically
+	nsx h2 nft -f - <<-'EOF'
+	table inet mcbloss {
+		chain in {
+			type filter hook input priority 0;
+			udp dport 5009 numgen inc mod 2 0 drop
+		}
+	}
+	EOF
+	recv r2 h2 -q -j -c 50 -w 10 --loss-max 10 239.8.0.4:5009
+	recv r3 h3 -q -c 100 -w 10 --loss-max 0 239.8.0.4:5009
+	nsx h1 "$MCBOX" mcsend --probe -c 100 -r 2000 239.8.0.4:5009
+	bgw r2 10
+	nsx h2 nft delete table inet mcbloss
+	[[ $status == 1 ]]
+	grep -q 'exceeds --loss-max 10%' "$BATS_TEST_TMPDIR/r2.err"
+	run jq -r '"\(.received) \(.lost) \(.duplicated) \(.reordered) \(.elapsed_s > 0)"' \
+		"$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == "50 49 0 0 true" ]]
+	bgw r3 10
+	[[ $status == 0 ]]
+}
+
+@test "mcrecv: SIGTERM and SIGINT print the summary and exit 0" {
+	recv r2 h2 -j 239.8.0.5:5000
+	recv r3 h3 239.8.0.5:5000
+	echo x | nsx h1 "$MCBOX" mcsend 239.8.0.5:5000
+	wait_for 5 grep -q '"data":"x"' "$BATS_TEST_TMPDIR/r2.out"
+	wait_for 5 grep -qx x "$BATS_TEST_TMPDIR/r3.out"
+	bg_signal r2 TERM
+	bg_signal r3 INT
+	bgw r2 5
+	[[ $status == 0 ]]
+	grep -q '"type":"summary","received":1' "$BATS_TEST_TMPDIR/r2.out"
+	bgw r3 5
+	[[ $status == 0 ]]
+	grep -q '1 datagrams, 1 bytes' "$BATS_TEST_TMPDIR/r3.err"
+}
+
+@test "mcsend/mcrecv: stdin and files arrive byte-exact (lines, --raw, -f, -o)" {
+	local f=$BATS_TEST_TMPDIR/data
+	head -c 200000 /dev/urandom >"$f"
+	# lines, including an empty one and UTF-8
+	printf 'alpha\n\nbeta gamma\n\xc3\xa9t\xc3\xa9\n' >"$f.txt"
+	recv l h2 -c 4 -w 10 239.9.0.1:5000
+	nsx h1 "$MCBOX" mcsend 239.9.0.1:5000 <"$f.txt"
+	bgw l 10
+	cmp "$f.txt" "$BATS_TEST_TMPDIR/l.out"
+	# binary stdin in 1000-byte chunks
+	recv raw h3 -c 200 -w 20 -o "$f.raw" 239.9.0.2:5000
+	nsx h1 "$MCBOX" mcsend --raw -s 1000 -r 4000 239.9.0.2:5000 <"$f"
+	bgw raw 20
+	[[ $status == 0 ]]
+	cmp "$f" "$f.raw"
+	# a file, last chunk short, written by -o -
+	head -c 12345 "$f" >"$f.small"
+	recv file h4 -c 13 -w 10 -o - 239.9.0.3:5000
+	nsx h1 "$MCBOX" mcsend -f "$f.small" -s 1000 -r 2000 239.9.0.3:5000
+	bgw file 10
+	[[ $status == 0 ]]
+	cmp "$f.small" "$BATS_TEST_TMPDIR/file.out"
+}
+
+@test "mcsend: -r holds the rate within 3% over 5 s (pps and bit/s forms)" {
+	recv r2 h2 -q -j -w 8 239.9.1.1:5000
+	# 4 Mbit/s of 500-byte payloads is 1000 datagrams per second
+	run -0 --separate-stderr nsx h1 "$MCBOX" mcsend --probe -s 500 -r 4Mbps \
+		-w 5 -j 239.9.1.1:5000
+	run jq -r '"\(.sent) \(.bytes)"' <<<"$output"
+	read -r sent bytes <<<"$output"
+	((sent >= 4850 && sent <= 5150))
+	((bytes == sent * 500))
+	bg_signal r2 INT
+	bgw r2 5
+	run jq -r '"\(.received) \(.lost)"' "$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == "$sent 0" ]]
+	# pps form, bursts of 10
+	run -0 --separate-stderr nsx h1 "$MCBOX" mcsend --probe -r 500 --burst 10 \
+		-w 2 -j 239.9.1.1:5000
+	sent=$(jq -r .sent <<<"$output")
+	((sent >= 970 && sent <= 1030))
+}
+
+@test "mcsend/mcrecv: bad values exit 2 and name the value" {
+	run -2 --separate-stderr "$MCBOX" mcsend -r 5furlongs 239.1.1.1
+	[[ $stderr == *"bad rate '5furlongs'"* ]]
+	run -2 --separate-stderr "$MCBOX" mcsend -t 300 239.1.1.1
+	[[ $stderr == *"'300'"* ]]
+	run -2 --separate-stderr "$MCBOX" mcsend 10.1.2.3:5000
+	[[ $stderr == *"10.1.2.3"* ]]
+	run -2 --separate-stderr "$MCBOX" mcsend --probe -s 10 239.1.1.1
+	[[ $stderr == *"bad -s '10'"* ]]
+	run -2 --separate-stderr "$MCBOX" mcsend --tos 4 --dscp 1 239.1.1.1
+	run -2 --separate-stderr "$MCBOX" mcsend 198.18.0.1,232.1.1.1
+	run -2 --separate-stderr "$MCBOX" mcrecv --loss-max 101 239.1.1.1
+	[[ $stderr == *"bad --loss-max '101'"* ]]
+	run -2 --separate-stderr "$MCBOX" mcrecv -s 239.9.9.9 232.1.1.1
+	[[ $stderr == *"bad source '239.9.9.9'"* ]]
+	run -2 --separate-stderr "$MCBOX" mcrecv -s 2001:db8::1 232.1.1.1
+	run -2 --separate-stderr "$MCBOX" mcrecv -i nosuchif0 232.1.1.1
+	[[ $stderr == *"nosuchif0"* ]]
+	run -2 --separate-stderr "$MCBOX" mcrecv "[ff15::1"
+}
