@@ -387,7 +387,9 @@ static int mcrecv_main(int argc, char **argv)
 	int c, n, ng = 0, nsrc = 0, ifindex = 0, json = 0, hex = 0, quiet = 0;
 	int verbose = 0, status = 0, timedout = 0;
 	uint64_t t0, deadline = 0;
+	struct mc_group *gs;
 	char **ops;
+	int ngs = 0;
 
 	opt_init(&st, &mcrecv_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0) {
@@ -421,22 +423,24 @@ static int mcrecv_main(int argc, char **argv)
 		opt_free(&st);
 		return st.status;
 	}
-	if (iface && (ifindex = inet_ifindex(iface)) < 0)
-		return opt_usage_error(&mcrecv_applet, "%s", err_str());
 	x.out = quiet ? OUT_QUIET : out ? OUT_FILE : json ? OUT_JSON
 	      : hex ? OUT_HEX : OUT_TEXT;
-
 	/* parse everything before joining anything: a bad operand is exit 2 */
-	struct mc_group *gs = calloc((size_t)n * (nsrc + 1), sizeof(*gs));
-	int ngs = 0;
-
+	gs = calloc((size_t)n * (nsrc + 1), sizeof(*gs));
 	if (!gs)
 		err(1, "malloc");
+	if (iface && (ifindex = inet_ifindex(iface)) < 0) {
+		status = opt_usage_error(&mcrecv_applet, "%s", err_str());
+		goto usage;
+	}
 	for (int i = 0; i < n; i++) {
 		struct mc_group g;
 
-		if (inet_parse_group(ops[i], SOCK_DEFAULT_PORT, &g) < 0)
-			return opt_usage_error(&mcrecv_applet, "%s", err_str());
+		if (inet_parse_group(ops[i], SOCK_DEFAULT_PORT, &g) < 0) {
+			status = opt_usage_error(&mcrecv_applet, "%s",
+						 err_str());
+			goto usage;
+		}
 		if (g.source.ss_family != AF_UNSPEC || !nsrc) {
 			gs[ngs++] = g;
 			continue;
@@ -444,13 +448,17 @@ static int mcrecv_main(int argc, char **argv)
 		for (int k = 0; k < nsrc; k++) {
 			gs[ngs] = g;
 			if (inet_parse_addr(sources[k], &gs[ngs].source) < 0 ||
-			    inet_is_multicast(&gs[ngs].source))
-				return opt_usage_error(&mcrecv_applet,
+			    inet_is_multicast(&gs[ngs].source)) {
+				status = opt_usage_error(&mcrecv_applet,
 					"bad source '%s'", sources[k]);
-			if (gs[ngs].source.ss_family != g.family)
-				return opt_usage_error(&mcrecv_applet,
+				goto usage;
+			}
+			if (gs[ngs].source.ss_family != g.family) {
+				status = opt_usage_error(&mcrecv_applet,
 					"source '%s' and group '%s' differ in "
 					"address family", sources[k], ops[i]);
+				goto usage;
+			}
 			ngs++;
 		}
 	}
@@ -461,9 +469,15 @@ static int mcrecv_main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; i < ngs; i++)
-		if (add_group(&rg, &ng, &gs[i], ifindex, verbose) < 0)
+	for (int i = 0; i < ngs; i++) {
+		if (add_group(&rg, &ng, &gs[i], ifindex, verbose) < 0) {
+			for (int k = 0; k < ng; k++)
+				close(rg[k].fd);
+			free(rg);
+			free(gs);
 			return 1;
+		}
+	}
 	free(gs);
 	if (x.out == OUT_FILE && outfile_open(&x.of, out) < 0)
 		errx(1, "%s", err_str());
@@ -555,5 +569,9 @@ static int mcrecv_main(int argc, char **argv)
 	free(pfd);
 	sock_rx_free(&b);
 	probe_table_free(&x.flows);
+	return status;
+usage:
+	opt_free(&st);
+	free(gs);
 	return status;
 }

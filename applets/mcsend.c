@@ -234,35 +234,48 @@ static int mcsend_main(int argc, char **argv)
 		opt_free(&st);
 		return st.status;
 	}
-	if (dscp >= 0 && cf.tos >= 0)
-		return opt_usage_error(&mcsend_applet,
-				       "--tos and --dscp exclude each other");
-	if (dscp >= 0)
-		cf.tos = dscp << 2;
-	if (mode == M_PROBE && size >= 0 && size < PROBE_HDRLEN)
-		return opt_usage_error(&mcsend_applet,
-				       "bad -s '%lld' (a probe needs %d-%d)",
-				       size, PROBE_HDRLEN, MAX_PAYLOAD);
-	if (mode == M_RAW && size == 0)
-		return opt_usage_error(&mcsend_applet,
-				       "bad -s '0' (raw chunks need 1-%d)",
-				       MAX_PAYLOAD);
-	if (size < 0)
-		size = mode == M_PROBE ? 64 : 1400;
 	groups = calloc(n, sizeof(*groups));
 	fds = calloc(n, sizeof(*fds));
 	if (!groups || !fds)
 		err(1, "malloc");
+	if (dscp >= 0 && cf.tos >= 0) {
+		status = opt_usage_error(&mcsend_applet,
+					 "--tos and --dscp exclude each other");
+		goto usage;
+	}
+	if (dscp >= 0)
+		cf.tos = dscp << 2;
+	if (mode == M_PROBE && size >= 0 && size < PROBE_HDRLEN) {
+		status = opt_usage_error(&mcsend_applet,
+					 "bad -s '%lld' (a probe needs %d-%d)",
+					 size, PROBE_HDRLEN, MAX_PAYLOAD);
+		goto usage;
+	}
+	if (mode == M_RAW && size == 0) {
+		status = opt_usage_error(&mcsend_applet,
+					 "bad -s '0' (raw chunks need 1-%d)",
+					 MAX_PAYLOAD);
+		goto usage;
+	}
+	if (size < 0)
+		size = mode == M_PROBE ? 64 : 1400;
 	for (int i = 0; i < n; i++) {
-		if (inet_parse_group(ops[i], DEFAULT_PORT, &groups[i]) < 0)
-			return opt_usage_error(&mcsend_applet, "%s", err_str());
-		if (groups[i].source.ss_family != AF_UNSPEC)
-			return opt_usage_error(&mcsend_applet,
+		if (inet_parse_group(ops[i], DEFAULT_PORT, &groups[i]) < 0) {
+			status = opt_usage_error(&mcsend_applet, "%s",
+						 err_str());
+			goto usage;
+		}
+		if (groups[i].source.ss_family != AF_UNSPEC) {
+			status = opt_usage_error(&mcsend_applet,
 				"bad group '%s' (a sender names no source)",
 				ops[i]);
+			goto usage;
+		}
 	}
-	if (iface && (cf.ifindex = inet_ifindex(iface)) < 0)
-		return opt_usage_error(&mcsend_applet, "%s", err_str());
+	if (iface && (cf.ifindex = inet_ifindex(iface)) < 0) {
+		status = opt_usage_error(&mcsend_applet, "%s", err_str());
+		goto usage;
+	}
 	opt_free(&st);
 	for (int i = 0; i < n; i++)
 		fds[i] = open_group(&groups[i], &cf);
@@ -379,6 +392,11 @@ static int mcsend_main(int argc, char **argv)
 	if (mode != M_PROBE)
 		rdbuf_free(&rd);
 	free(probes);
+	free(groups);
+	free(fds);
+	return status;
+usage:
+	opt_free(&st);
 	free(groups);
 	free(fds);
 	return status;
