@@ -26,9 +26,9 @@ enum { O_LOSSMAX = OPT_LONGONLY + 1 };
 
 static const struct opt opts[] = {
 	{ 'c', "count", "COUNT", OPT_INT,
-	  "exit 0 once COUNT datagrams arrived", 1, 1e15 },
+	  "exit 0 once COUNT datagrams arrived", 1, 1e12 },
 	{ 'i', "iface", "IFACE", OPT_STR,
-	  "join on IFACE (name or index) instead of the route's choice", 0, 0 },
+	  "join on IFACE (name or index), not by route", 0, 0 },
 	{ 'j', "json", NULL, OPT_FLAG,
 	  "one JSON object per datagram, then a summary object", 0, 0 },
 	{ O_LOSSMAX, "loss-max", "PCT", OPT_STR,
@@ -37,10 +37,10 @@ static const struct opt opts[] = {
 	  "write the payloads, raw, to FILE (- for stdout)", 0, 0 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print nothing but the summary", 0, 0 },
 	{ 's', "source", "SOURCE", OPT_STR,
-	  "join source-specific (SSM) from SOURCE; repeat for more", 0, 0 },
+	  "SSM: accept SOURCE only (repeatable)", 0, 0 },
 	{ 'v', "verbose", NULL, OPT_FLAG, "say how each group was joined", 0, 0 },
 	{ 'w', "deadline", "SECONDS", OPT_SECS,
-	  "stop after SECONDS: exit 0 if anything (or -c COUNT) arrived, else 3",
+	  "give up after SECONDS (exit 3 if short)",
 	  0.001, 1e9 },
 	{ 'x', "hex", NULL, OPT_FLAG, "print payloads as a hex dump", 0, 0 },
 	{ 0 }
