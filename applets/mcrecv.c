@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "dump.h"
 #include "err.h"
 #include "inet.h"
 #include "json.h"
@@ -88,43 +89,6 @@ struct rx {
 	int failed;
 };
 
-static void hexdump(const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i += 16) {
-		printf("%04zx ", i);
-		for (size_t k = i; k < i + 16; k++)
-			k < len ? printf(" %02x", p[k]) : printf("   ");
-		printf("  ");
-		for (size_t k = i; k < i + 16 && k < len; k++)
-			putchar(p[k] >= 0x20 && p[k] < 0x7f ? p[k] : '.');
-		putchar('\n');
-	}
-}
-
-/* Valid UTF-8 (RFC 3629) without NUL can go into JSON as a string. */
-static int is_text(const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		unsigned c = p[i], n;
-
-		if (!c)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2
-		  : c >= 0xf0 && c < 0xf5 ? 3 : 0;
-		if (!n || i + n >= len)
-			return 0;
-		for (unsigned k = 1; k <= n; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 static const char *verdict_name[] = {
 	[PROBE_INORDER] = "ok", [PROBE_REORDERED] = "reordered",
 	[PROBE_DUPLICATE] = "duplicate", [PROBE_LATE] = "late",
@@ -178,22 +142,20 @@ static void datagram(struct rx *x, const struct rgroup *rg,
 			if (h.flags & PROBE_F_TIME)
 				json_double(&j, "delay_ms",
 					    (double)(int64_t)(rx_ns - h.tx_ns) / 1e6, 3);
-		} else if (is_text(p, len)) {
+		} else if (dump_is_text(p, len)) {
 			json_strn(&j, "data", (const char *)p, len);
 		} else {
 			char hex[2 * 1500 + 1];
-			size_t n = len > 1500 ? 1500 : len;
 
-			for (size_t i = 0; i < n; i++)
-				sprintf(hex + 2 * i, "%02x", p[i]);
-			json_strn(&j, "hex", hex, 2 * n);
+			dump_hexstr(hex, p, len, 1500);
+			json_str(&j, "hex", hex);
 		}
 		json_end(&j);
 		return;
 	case OUT_HEX:
 		printf("%s > %s ttl %d len %zu\n", inet_fmt(from, src, sizeof(src)),
 		       inet_fmt(&rg->g.group, grp, sizeof(grp)), ttl, len);
-		hexdump(p, len);
+		dump_hex(stdout, p, len);
 		return;
 	case OUT_TEXT:
 		if (!probe) {
@@ -293,31 +255,15 @@ static void summary(struct rx *x, int json, double secs)
 /* Nothing arrived: say what we can check ourselves. */
 static void diagnose(const struct rgroup *rg, int n, double secs)
 {
-	char a[INET_FMTLEN];
+	char a[INET_FMTLEN], why[4][MCDIAG_LINE];
 
 	warnx("nothing arrived in %g s", secs);
 	for (int i = 0; i < n; i++) {
-		const struct sockaddr_storage *g = &rg[i].g.group;
-		int idx, rp, told = 0;
+		int k = mcdiag_explain(&rg[i].g.group, rg[i].ifname, why, 4);
 
-		inet_ntop_ss(g, a, sizeof(a));
-		if (mcdiag_has_route(g) == 0 && (told = 1))
-			warnx("%s: no route for the group's range on any "
-			      "interface (add one, or use -i IFACE)", a);
-		idx = mcdiag_joined(g, 0);
-		if (idx == 0 && (told = 1))
-			warnx("%s: no membership in %s", a,
-			      g->ss_family == AF_INET6 ? "/proc/net/igmp6"
-						       : "/proc/net/igmp");
-		if (g->ss_family == AF_INET && rg[i].ifname[0] &&
-		    (rp = mcdiag_rp_filter(rg[i].ifname)) == 1 && (told = 1))
-			warnx("%s: rp_filter is strict (1) on %s: datagrams "
-			      "from sources not routed back via %s are "
-			      "dropped", a, rg[i].ifname, rg[i].ifname);
-		if (!told)
-			warnx("%s: joined on %s, route and rp_filter fine: "
-			      "check the sender, its TTL and the routers "
-			      "between", a, rg[i].ifname);
+		for (int l = 0; l < k; l++)
+			warnx("%s: %s", inet_ntop_ss(&rg[i].g.group, a,
+						     sizeof(a)), why[l]);
 	}
 }
 
@@ -351,6 +297,8 @@ static int add_group(struct rgroup **rg, int *n, const struct mc_group *g,
 	}
 	if (sock_recv_meta(fd, g->family) < 0)
 		warn("receive TTL/timestamps on %s", a);
+	/* trains of datagrams in one receive; split again in main() */
+	sock_set_gro(fd);
 	idx = sock_bufsize(fd, SO_RCVBUF, 8 << 20);
 	r = realloc(*rg, (*n + 1) * sizeof(**rg));
 	if (!r)
@@ -482,7 +430,7 @@ static int mcrecv_main(int argc, char **argv)
 	if (x.out == OUT_FILE && outfile_open(&x.of, out) < 0)
 		errx(1, "%s", err_str());
 	probe_table_init(&x.flows, MAX_FLOWS);
-	if (sock_rx_init(&b, SOCK_BATCH, 65536) < 0)
+	if (sock_rx_init(&b, SOCK_BATCH, 65536 + 512) < 0)
 		err(1, "malloc");
 	pfd = calloc(ng, sizeof(*pfd));
 	if (!pfd)
@@ -523,14 +471,22 @@ static int mcrecv_main(int argc, char **argv)
 				if (r < 0)
 					err(1, "receive");
 				for (int k = 0; k < r; k++) {
-					size_t len;
+					size_t len, seg, off = 0;
 					const uint8_t *p = sock_rx_data(&b, k, &len);
 
-					if (count && x.received >= count)
-						break;
-					datagram(&x, &rg[i], sock_rx_from(&b, k),
-						 p, len, sock_rx_ttl(&b, k),
-						 sock_rx_time(&b, k));
+					seg = sock_rx_gso(&b, k);
+					if (!seg || seg > len)
+						seg = len;
+					do {
+						size_t l = len - off < seg ? len - off : seg;
+
+						if (count && x.received >= count)
+							break;
+						datagram(&x, &rg[i], sock_rx_from(&b, k),
+							 p + off, l, sock_rx_ttl(&b, k),
+							 sock_rx_time(&b, k));
+						off += l;
+					} while (off < len);
 				}
 				if (r < (int)b.n)
 					break;

@@ -24,8 +24,8 @@
 #include "sock.h"
 
 enum {
-	O_BURST = OPT_LONGONLY + 1, O_DSCP, O_LOOP, O_NOLOOP, O_PROBE, O_RAW,
-	O_TOS,
+	O_BURST = OPT_LONGONLY + 1, O_DSCP, O_LOOP, O_NOGSO, O_NOLOOP, O_PROBE,
+	O_RAW, O_TOS,
 };
 
 static const struct opt opts[] = {
@@ -43,6 +43,8 @@ static const struct opt opts[] = {
 	{ 'j', "json", NULL, OPT_FLAG, "print the summary as a JSON object", 0, 0 },
 	{ O_LOOP, "loop", NULL, OPT_FLAG,
 	  "loop datagrams back to this host (the kernel default)", 0, 0 },
+	{ O_NOGSO, "no-gso", NULL, OPT_FLAG,
+	  "one send per probe: no UDP segmentation offload", 0, 0 },
 	{ O_NOLOOP, "no-loop", NULL, OPT_FLAG,
 	  "do not loop datagrams back to this host", 0, 0 },
 	{ 'p', "source-port", "PORT", OPT_INT, "send from UDP port PORT",
@@ -151,6 +153,40 @@ static int open_group(const struct mc_group *g, const struct cfg *c)
 	return fd;
 }
 
+/* UDP segmentation offload: 0 when off, else the datagram size. */
+static size_t gso_size;
+
+static void gso_off(int *fds, int n)
+{
+	gso_size = 0;
+	for (int i = 0; i < n; i++)
+		sock_set_gso(fds[i], 0);
+}
+
+/* k datagrams of msgs to the group of fds[g]: one UDP_SEGMENT send when
+ * offload is on (the buffers are contiguous), else sendmmsg. */
+static int send_round(int *fds, int n, int g, struct mmsghdr *msgs,
+		      unsigned k, unsigned *done)
+{
+	ssize_t r;
+
+	if (gso_size && k > 1) {
+		do
+			r = send(fds[g], msgs[0].msg_hdr.msg_iov->iov_base,
+				 k * gso_size, 0);
+		while (r < 0 && errno == EINTR);
+		if (r >= 0 || errno == ENOBUFS) {
+			*done = k;
+			return 0;
+		}
+		if (errno != EIO && errno != EINVAL && errno != EOPNOTSUPP)
+			return -1;
+		/* the route's device cannot take it: go without */
+		gso_off(fds, n);
+	}
+	return sock_send_all(fds[g], msgs, k, done) < 0 ? -1 : 0;
+}
+
 static void summary(int json, unsigned long long sent,
 		    unsigned long long bytes, int ngroups, double secs)
 {
@@ -190,8 +226,8 @@ static int mcsend_main(int argc, char **argv)
 	unsigned long long count = 0, rounds = 0, sent = 0, bytes = 0;
 	long long size = -1;
 	double wsecs = 0;
-	int c, n, *fds, json = 0, quiet = 0, dscp = -1, status = 0;
-	unsigned burst = 1;
+	int c, n, *fds, json = 0, quiet = 0, dscp = -1, status = 0, nogso = 0;
+	unsigned burst = 1, kmax = 1;
 	char **ops;
 	uint64_t t0, deadline = 0;
 
@@ -206,6 +242,7 @@ static int mcsend_main(int argc, char **argv)
 		case 'i': iface = st.arg; break;
 		case 'j': json = 1; break;
 		case O_LOOP: cf.loop = 1; break;
+		case O_NOGSO: nogso = 1; break;
 		case O_NOLOOP: cf.loop = 0; break;
 		case 'p': cf.sport = (int)st.num; break;
 		case O_PROBE: mode = M_PROBE; break;
@@ -279,6 +316,19 @@ static int mcsend_main(int argc, char **argv)
 	opt_free(&st);
 	for (int i = 0; i < n; i++)
 		fds[i] = open_group(&groups[i], &cf);
+	if (mode == M_PROBE) {
+		kmax = SOCK_BATCH;
+		/* a train of probes in one send, cut into datagrams by the
+		 * kernel or the NIC: the per-datagram cost of the stack goes */
+		if (!nogso && MAX_PAYLOAD / size >= 2) {
+			gso_size = (size_t)size;
+			if (MAX_PAYLOAD / size < (long long)kmax)
+				kmax = (unsigned)(MAX_PAYLOAD / size);
+			for (int i = 0; i < n && gso_size; i++)
+				if (sock_set_gso(fds[i], (int)size) < 0)
+					gso_off(fds, n);
+		}
+	}
 
 	if (mode != M_PROBE) {
 		int fd = 0;
@@ -323,7 +373,7 @@ static int mcsend_main(int argc, char **argv)
 
 		if (deadline && now >= deadline)
 			break;
-		k = pace_due(&pace, now, mode == M_PROBE ? SOCK_BATCH : 1);
+		k = pace_due(&pace, now, kmax);
 		if (!k) {
 			uint64_t at = pace_next_ns(&pace);
 			struct timespec ts;
@@ -371,7 +421,7 @@ static int mcsend_main(int argc, char **argv)
 			unsigned done = 0;
 			char a[INET_FMTLEN];
 
-			if (sock_send_all(fds[g], msgs, k, &done) < 0) {
+			if (send_round(fds, n, g, msgs, k, &done) < 0) {
 				warn("send to %s", inet_fmt(&groups[g].group, a,
 							    sizeof(a)));
 				status = 1;

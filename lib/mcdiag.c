@@ -117,3 +117,30 @@ int mcdiag_rp_filter(const char *ifname)
 		return -1;
 	return all > dev ? all : dev;
 }
+
+int mcdiag_explain(const struct sockaddr_storage *group, const char *ifname,
+		   char out[][MCDIAG_LINE], int max)
+{
+	int n = 0;
+
+	if (max < 1)
+		return 0;
+	if (mcdiag_has_route(group) == 0 && n < max)
+		snprintf(out[n++], MCDIAG_LINE, "no route for the group's "
+			 "range on any interface (add one, or use -i IFACE)");
+	if (mcdiag_joined(group, 0) == 0 && n < max)
+		snprintf(out[n++], MCDIAG_LINE, "no membership in %s",
+			 group->ss_family == AF_INET6 ? "/proc/net/igmp6"
+						      : "/proc/net/igmp");
+	/* IPv6 has no rp_filter; the reverse-path check is netfilter's */
+	if (group->ss_family == AF_INET && *ifname &&
+	    mcdiag_rp_filter(ifname) == 1 && n < max)
+		snprintf(out[n++], MCDIAG_LINE, "rp_filter is strict (1) on "
+			 "%s: datagrams from sources not routed back via %s "
+			 "are dropped", ifname, ifname);
+	if (!n)
+		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route and "
+			 "rp_filter fine: check the sender, its TTL and the "
+			 "routers between", *ifname ? ifname : "?");
+	return n;
+}

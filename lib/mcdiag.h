@@ -18,4 +18,12 @@ int mcdiag_joined(const struct sockaddr_storage *group, int ifindex);
  * unreadable. 1 is strict. */
 int mcdiag_rp_filter(const char *ifname);
 
+/* Why might nothing have arrived for group, joined on ifname ("" when not
+ * known)? Runs the checks above and writes one finding per line into
+ * out[0..max-1], e.g. "rp_filter is strict (1) on eth0: ...", or a line
+ * saying all of them look fine. Returns the number of lines (>= 1). */
+#define MCDIAG_LINE 192
+int mcdiag_explain(const struct sockaddr_storage *group, const char *ifname,
+		   char out[][MCDIAG_LINE], int max);
+
 #endif

@@ -4,12 +4,20 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* room for a TTL/hop limit and a timespec, with headers and alignment */
-#define SOCK_CTLSIZE (CMSG_SPACE(sizeof(int)) + \
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+/* room for a TTL/hop limit, a GRO size and a timespec, with headers */
+#define SOCK_CTLSIZE (2 * CMSG_SPACE(sizeof(int)) + \
 		      CMSG_SPACE(sizeof(struct timespec)) + 64)
 
 int sock_udp(int family)
@@ -50,6 +58,18 @@ int sock_recv_meta(int fd, int family)
 		return -1;
 	}
 	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
+int sock_set_gso(int fd, int size)
+{
+	return setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof(size));
+}
+
+int sock_set_gro(int fd)
+{
+	int on = 1;
+
+	return setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
 }
 
 int sock_rx_init(struct sock_rx *b, unsigned n, size_t bufsize)
@@ -155,6 +175,22 @@ uint64_t sock_rx_time(const struct sock_rx *b, unsigned i)
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
 			return (uint64_t)ts.tv_sec * 1000000000ull +
 			       (uint64_t)ts.tv_nsec;
+		}
+	}
+	return 0;
+}
+
+size_t sock_rx_gso(const struct sock_rx *b, unsigned i)
+{
+	struct msghdr *h = (struct msghdr *)&b->msgs[i].msg_hdr;
+	struct cmsghdr *c;
+	int v;
+
+	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
 		}
 	}
 	return 0;

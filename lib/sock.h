@@ -1,7 +1,9 @@
 /* sock.h - UDP sockets for multicast senders and receivers: socket buffer
  * sizes, TOS/traffic class, receive metadata (arrival TTL or hop limit via
  * IP_RECVTTL / IPV6_RECVHOPLIMIT, kernel receive time via SO_TIMESTAMPNS),
- * and batched I/O with sendmmsg(2)/recvmmsg(2). */
+ * batched I/O with sendmmsg(2)/recvmmsg(2), and Linux UDP segmentation
+ * offload (UDP_SEGMENT: one send, many datagrams) and UDP GRO (UDP_GRO:
+ * one receive, many datagrams), see udp(7). */
 #ifndef MCBOX_SOCK_H
 #define MCBOX_SOCK_H
 
@@ -28,6 +30,17 @@ int sock_set_tos(int fd, int family, int tos);
  * datagram (read them with sock_rx_ttl/sock_rx_time). */
 int sock_recv_meta(int fd, int family);
 
+/* Most datagrams the kernel accepts in one UDP_SEGMENT send. */
+#define SOCK_GSO_MAX 64
+
+/* Sends of more than size bytes are cut by the kernel (or the NIC) into
+ * datagrams of size bytes, the last one shorter (UDP_SEGMENT; 0 turns it
+ * off). -1 with errno ENOPROTOOPT on kernels before 4.18. */
+int sock_set_gso(int fd, int size);
+/* Let the kernel hand over a train of same-sized datagrams from one
+ * sender in one receive (UDP_GRO); sock_rx_gso() tells the size. */
+int sock_set_gro(int fd);
+
 /* A batch of receive buffers for recvmmsg. */
 struct sock_rx {
 	unsigned n;			/* slots */
@@ -53,6 +66,9 @@ const struct sockaddr_storage *sock_rx_from(const struct sock_rx *b,
 					    unsigned i);
 int sock_rx_ttl(const struct sock_rx *b, unsigned i);
 uint64_t sock_rx_time(const struct sock_rx *b, unsigned i);
+/* Size of each datagram when slot i holds a coalesced train (UDP_GRO),
+ * else 0. */
+size_t sock_rx_gso(const struct sock_rx *b, unsigned i);
 
 /* Sends every message of m with sendmmsg, retrying after partial sends and
  * EINTR; ENOBUFS (a full device queue) counts the datagram as sent, as

@@ -1,0 +1,40 @@
+/* fuzz_probe.c - libFuzzer harness for the probe decoder and statistics
+ * (lib/probe.c) and the -r RATE parser (lib/rate.c). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe.h"
+#include "rate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct probe_flow f;
+	struct probe_hdr h;
+	struct rate r;
+	char s[40];
+	size_t n = size < sizeof(s) - 1 ? size : sizeof(s) - 1;
+
+	memcpy(s, data, n);
+	s[n] = 0;
+	if (rate_parse(s, &r) == 0 && rate_pps(&r, 64) <= 0)
+		abort();
+	probe_decode(data, size, &h);
+	/* the input as a stream of probes: sequence numbers and times as
+	 * hostile as they come */
+	probe_flow_init(&f);
+	for (size_t off = 0; off + PROBE_HDRLEN <= size; off += 9) {
+		uint8_t buf[PROBE_HDRLEN];
+
+		memcpy(buf, data + off, PROBE_HDRLEN);
+		memcpy(buf, "MCBP\x01", 5);
+		if (probe_decode(buf, sizeof(buf), &h) < 0)
+			abort();
+		probe_account(&f, &h, h.seq * 7, (int)(h.ttl) - 1);
+		if (probe_lost(&f) > f.top - f.base + 1 ||
+		    probe_loss_pct(&f) < 0 || probe_loss_pct(&f) > 100 ||
+		    f.unique > f.received)
+			abort();
+	}
+	return 0;
+}
