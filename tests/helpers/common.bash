@@ -42,6 +42,7 @@ bg_pid() {
 }
 
 # bg_wait NAME SECONDS: wait for NAME to exit; its exit status in $status.
+# shellcheck disable=SC2034  # status is for the caller, as with bats run
 # Fails (and kills it) when it has not ended by the deadline.
 bg_wait() {
 	local pid
