@@ -135,7 +135,7 @@ size: $(PROG)
 	size $(PROG) $(N)/libmcbox.a | sort -k1 -n -r | head -n 30
 
 lint:
-	shellcheck -x tests/run tests/demo.sh tests/helpers/*.bash \
+	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
 		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
 	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done
