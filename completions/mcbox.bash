@@ -7,7 +7,7 @@ _mcbox_opts_ip2mac="-r --reverse -e --explain --check -n --limit -v --verbose -j
 _mcbox_args_ip2mac="-n=N --limit=N"
 _mcbox_opts_mcrecv="-c --count -i --iface -j --json --loss-max -o --output -q --quiet -s --source -v --verbose -w --deadline -x --hex -h --help --version"
 _mcbox_args_mcrecv="-c=COUNT --count=COUNT -i=IFACE --iface=IFACE --loss-max=PCT -o=FILE --output=FILE -s=SOURCE --source=SOURCE -w=SECONDS --deadline=SECONDS"
-_mcbox_opts_mcsend="-B --bind --burst -c --count --dscp -f --file -i --iface -j --json --loop --no-loop -p --source-port --probe -q --quiet -r --rate --raw -s --size -t --ttl --tos -v --verbose -w --deadline -h --help --version"
+_mcbox_opts_mcsend="-B --bind --burst -c --count --dscp -f --file -i --iface -j --json --loop --no-gso --no-loop -p --source-port --probe -q --quiet -r --rate --raw -s --size -t --ttl --tos -v --verbose -w --deadline -h --help --version"
 _mcbox_args_mcsend="-B=ADDR --bind=ADDR --burst=N -c=COUNT --count=COUNT --dscp=DSCP -f=FILE --file=FILE -i=IFACE --iface=IFACE -p=PORT --source-port=PORT -r=RATE --rate=RATE -s=SIZE --size=SIZE -t=TTL --ttl=TTL --tos=TOS -w=SECONDS --deadline=SECONDS"
 _mcbox_opts_mroute="-h --help --version"
 _mcbox_args_mroute=""
