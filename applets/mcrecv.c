@@ -20,6 +20,7 @@
 #include "opt.h"
 #include "priv.h"
 #include "probe.h"
+#include "probefmt.h"
 #include "sock.h"
 #include "xfer.h"
 
@@ -175,55 +176,44 @@ static void datagram(struct rx *x, const struct rgroup *rg,
 	}
 }
 
-static void flow_summary(const struct probe_flow *f, struct json *j)
+/* Reads what waits on rg's socket: a few batches, then the next socket
+ * gets its turn. A UDP GRO slot holds a train of datagrams: split it. */
+static void drain(struct rx *x, const struct rgroup *rg, struct sock_rx *b,
+		  unsigned long long count)
 {
-	char src[INET_FMTLEN], grp[INET_FMTLEN], d[96] = "";
-	double avg = f->ndelay ? f->delay_sum / f->ndelay / 1e6 : 0;
-	int hops = f->ttl_sent && f->ttl_last >= 0 ? f->ttl_sent - f->ttl_last : -1;
+	for (int rounds = 0; rounds < 16; rounds++) {
+		int r = sock_rx_recv(rg->fd, b, MSG_DONTWAIT);
 
-	inet_ntop_ss(&f->source, src, sizeof(src));
-	inet_fmt(&f->group, grp, sizeof(grp));
-	if (!j) {
-		if (f->ndelay)
-			snprintf(d, sizeof(d), ", delay %.3f/%.3f/%.3f ms, "
-				 "jitter %.3f ms", f->delay_min / 1e6, avg,
-				 f->delay_max / 1e6, f->jitter / 1e6);
-		warnx("%s > %s: %llu received, %llu lost (%.2f%%), %llu "
-		      "duplicated, %llu reordered, ttl %d-%d, hops %d%s", src,
-		      grp, (unsigned long long)f->received,
-		      (unsigned long long)probe_lost(f), probe_loss_pct(f),
-		      (unsigned long long)f->duplicated,
-		      (unsigned long long)f->reordered, f->ttl_min, f->ttl_max,
-		      hops, d);
-		return;
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (r < 0)
+			err(1, "receive");
+		for (int k = 0; k < r; k++) {
+			size_t len, seg, off = 0, l;
+			const uint8_t *p = sock_rx_data(b, k, &len);
+
+			seg = sock_rx_gso(b, k);
+			if (!seg || seg > len)
+				seg = len;
+			do {
+				if (count && x->received >= count)
+					return;
+				l = len - off < seg ? len - off : seg;
+				datagram(x, rg, sock_rx_from(b, k), p + off, l,
+					 sock_rx_ttl(b, k), sock_rx_time(b, k));
+				off += l;
+			} while (off < len);
+		}
+		if (r < (int)b->n)
+			return;
 	}
-	json_obj_begin(j, NULL);
-	json_str(j, "source", src);
-	json_str(j, "group", inet_ntop_ss(&f->group, grp, sizeof(grp)));
-	json_int(j, "port", inet_port(&f->group));
-	json_uint(j, "id", f->id);
-	json_uint(j, "received", f->received);
-	json_uint(j, "lost", probe_lost(f));
-	json_double(j, "loss_pct", probe_loss_pct(f), 3);
-	json_uint(j, "duplicated", f->duplicated);
-	json_uint(j, "reordered", f->reordered);
-	json_uint(j, "late", f->late);
-	json_int(j, "ttl_min", f->ttl_min);
-	json_int(j, "ttl_max", f->ttl_max);
-	hops >= 0 ? json_int(j, "hops", hops) : json_null(j, "hops");
-	if (f->ndelay) {
-		json_double(j, "delay_min_ms", f->delay_min / 1e6, 3);
-		json_double(j, "delay_avg_ms", avg, 3);
-		json_double(j, "delay_max_ms", f->delay_max / 1e6, 3);
-		json_double(j, "jitter_ms", f->jitter / 1e6, 3);
-	}
-	json_obj_end(j);
 }
 
 static void summary(struct rx *x, int json, double secs)
 {
 	struct probe_totals t;
 	struct json j;
+	char line[512];
 
 	probe_table_totals(&x->flows, &t);
 	if (!json) {
@@ -233,7 +223,8 @@ static void summary(struct rx *x, int json, double secs)
 		      (unsigned long long)t.duplicated,
 		      (unsigned long long)t.reordered);
 		for (size_t i = 0; i < x->flows.n; i++)
-			flow_summary(x->flows.v[i], NULL);
+			warnx("%s", probe_fmt_line(x->flows.v[i], line,
+						   sizeof(line)));
 		return;
 	}
 	json_begin(&j, stdout);
@@ -247,7 +238,7 @@ static void summary(struct rx *x, int json, double secs)
 	json_double(&j, "loss_pct", t.worst_loss_pct, 3);
 	json_arr_begin(&j, "senders");
 	for (size_t i = 0; i < x->flows.n; i++)
-		flow_summary(x->flows.v[i], &j);
+		probe_fmt_json(&j, x->flows.v[i]);
 	json_arr_end(&j);
 	json_end(&j);
 }
@@ -272,7 +263,7 @@ static int add_group(struct rgroup **rg, int *n, const struct mc_group *g,
 {
 	char a[INET_FMTLEN], s[INET_FMTLEN];
 	struct rgroup *r;
-	int fd = -1, idx;
+	int fd = -1, idx, rcvbuf;
 
 	for (int i = 0; i < *n; i++)
 		if (inet_same_addr(&(*rg)[i].g.group, &g->group) &&
@@ -299,7 +290,8 @@ static int add_group(struct rgroup **rg, int *n, const struct mc_group *g,
 		warn("receive TTL/timestamps on %s", a);
 	/* trains of datagrams in one receive; split again in main() */
 	sock_set_gro(fd);
-	idx = sock_bufsize(fd, SO_RCVBUF, 8 << 20);
+	/* the kernel caps this at net.core.rmem_max */
+	rcvbuf = sock_bufsize(fd, SO_RCVBUF, 8 << 20);
 	r = realloc(*rg, (*n + 1) * sizeof(**rg));
 	if (!r)
 		err(1, "malloc");
@@ -317,7 +309,7 @@ static int add_group(struct rgroup **rg, int *n, const struct mc_group *g,
 		      g->source.ss_family ? inet_ntop_ss(&g->source, s, sizeof(s))
 					  : "", g->source.ss_family ? "," : "",
 		      a, r->ifname[0] ? r->ifname : "?",
-		      sock_bufsize(fd, SO_RCVBUF, 8 << 20));
+		      rcvbuf);
 	return 0;
 }
 
@@ -461,37 +453,9 @@ static int mcrecv_main(int argc, char **argv)
 				continue;
 			err(1, "poll");
 		}
-		for (int i = 0; i < ng && !stop; i++) {
-			/* a few batches per socket, then let the others in */
-			for (int rounds = 0; rounds < 16 && (pfd[i].revents & POLLIN); rounds++) {
-				int r = sock_rx_recv(rg[i].fd, &b, MSG_DONTWAIT);
-
-				if (r < 0 && (errno == EAGAIN || errno == EINTR))
-					break;
-				if (r < 0)
-					err(1, "receive");
-				for (int k = 0; k < r; k++) {
-					size_t len, seg, off = 0;
-					const uint8_t *p = sock_rx_data(&b, k, &len);
-
-					seg = sock_rx_gso(&b, k);
-					if (!seg || seg > len)
-						seg = len;
-					do {
-						size_t l = len - off < seg ? len - off : seg;
-
-						if (count && x.received >= count)
-							break;
-						datagram(&x, &rg[i], sock_rx_from(&b, k),
-							 p + off, l, sock_rx_ttl(&b, k),
-							 sock_rx_time(&b, k));
-						off += l;
-					} while (off < len);
-				}
-				if (r < (int)b.n)
-					break;
-			}
-		}
+		for (int i = 0; i < ng && !stop; i++)
+			if (pfd[i].revents & POLLIN)
+				drain(&x, &rg[i], &b, count);
 		fflush(stdout);
 	}
 	secs = (double)(clock_ns() - t0) / 1e9;

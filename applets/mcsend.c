@@ -135,8 +135,14 @@ static int open_group(const struct mc_group *g, const struct cfg *c)
 	if (c->tos >= 0 && sock_set_tos(fd, g->family, c->tos) < 0)
 		err(1, "tos %d", c->tos);
 	sock_bufsize(fd, SO_SNDBUF, 4 << 20);
-	if (connect(fd, (const struct sockaddr *)&g->group,
-		    inet_sslen(&g->group)) < 0) {
+	ss = g->group;
+	/* a link-local scope group (ff02::/16, ff12::/16) names its link */
+	if (g->family == AF_INET6 && c->ifindex)
+		((struct sockaddr_in6 *)&ss)->sin6_scope_id = (uint32_t)c->ifindex;
+	if (connect(fd, (const struct sockaddr *)&ss, inet_sslen(&ss)) < 0) {
+		if (errno == EINVAL && !c->ifindex && g->family == AF_INET6)
+			err(1, "connect %s (a link-local group needs -i IFACE)",
+			    inet_fmt(&g->group, a, sizeof(a)));
 		if (errno == ENETUNREACH && !c->ifindex)
 			err(1, "connect %s (no route for the group: try -i "
 			    "IFACE)", inet_fmt(&g->group, a, sizeof(a)));
