@@ -233,6 +233,7 @@ static int mcsend_main(int argc, char **argv)
 	long long size = -1;
 	double wsecs = 0;
 	int c, n, *fds, json = 0, quiet = 0, dscp = -1, status = 0, nogso = 0;
+	int probe = 0;
 	unsigned burst = 1, kmax = 1;
 	char **ops;
 	uint64_t t0, deadline = 0;
@@ -251,7 +252,7 @@ static int mcsend_main(int argc, char **argv)
 		case O_NOGSO: nogso = 1; break;
 		case O_NOLOOP: cf.loop = 0; break;
 		case 'p': cf.sport = (int)st.num; break;
-		case O_PROBE: mode = M_PROBE; break;
+		case O_PROBE: probe = 1; break;
 		case 'q': quiet = 1; break;
 		case 'r':
 			if (rate_parse(st.arg, &rate) < 0) {
@@ -281,6 +282,13 @@ static int mcsend_main(int argc, char **argv)
 	fds = calloc(n, sizeof(*fds));
 	if (!groups || !fds)
 		err(1, "malloc");
+	if (probe && mode != M_LINES) {
+		status = opt_usage_error(&mcsend_applet, "--probe excludes "
+					 "--raw and -f");
+		goto usage;
+	}
+	if (probe)
+		mode = M_PROBE;
 	if (dscp >= 0 && cf.tos >= 0) {
 		status = opt_usage_error(&mcsend_applet,
 					 "--tos and --dscp exclude each other");

@@ -267,6 +267,8 @@ out() {
 	run -2 --separate-stderr "$MCBOX" mcsend --probe -s 10 239.1.1.1
 	[[ $stderr == *"bad -s '10'"* ]]
 	run -2 --separate-stderr "$MCBOX" mcsend --tos 4 --dscp 1 239.1.1.1
+	run -2 --separate-stderr "$MCBOX" mcsend --probe -f /dev/null 239.1.1.1
+	[[ $stderr == *"--probe excludes"* ]]
 	run -2 --separate-stderr "$MCBOX" mcsend 198.18.0.1,232.1.1.1
 	run -2 --separate-stderr "$MCBOX" mcrecv --loss-max 101 239.1.1.1
 	[[ $stderr == *"bad --loss-max '101'"* ]]
