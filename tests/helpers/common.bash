@@ -60,8 +60,8 @@ bg_wait() {
 		status=124
 		return 1
 	fi
-	wait "$pid"
-	status=$?
+	status=0
+	wait "$pid" || status=$?
 	return 0
 }
 
