@@ -295,39 +295,84 @@ static void print_queriers(const struct igmp_table *t)
 	}
 }
 
-/* Drops memberships of other groups when -g asked for one. */
-static void filter_group(struct igmp_table *t)
+/* Sends the queries on schedule and feeds every captured report to the
+ * table until the deadline or a signal. 0, or -1 after a message. */
+static int listen_loop(struct igmp_table *t, struct capture *cap, int fd,
+		       int ifindex, const char *ifname, const uint8_t *pkt,
+		       size_t plen, const struct igmp_addr *dst, int *sent,
+		       unsigned long *malformed)
 {
-	unsigned i, n = 0;
+	uint64_t now, next, deadline, wait_ns, wake;
+	struct pollfd pfd = { .fd = capture_fd(cap), .events = POLLIN };
+	const uint8_t *p;
+	struct igmp_msg m;
+	char a[64];
+	size_t len;
+	int rc;
 
-	for (i = 0; i < t->n; i++) {
-		if (o.group_s && memcmp(&t->m[i].group, &o.group,
-					sizeof(o.group))) {
-			free(t->m[i].srcs);
+	wait_ns = (uint64_t)(((o.count - 1) * o.interval + o.max_resp + 1) *
+			     1e9);
+	if (o.timeout > 0)
+		wait_ns = (uint64_t)(o.timeout * 1e9);
+	next = clock_ns();
+	deadline = next + wait_ns;
+	while (!stop && (now = clock_ns()) < deadline) {
+		if (*sent < o.count && now >= next) {
+			if (capture_send(fd, ifindex, o.family, dst, pkt,
+					 plen) < 0) {
+				warn("send query on %s", ifname);
+				return -1;
+			}
+			if (o.verbose)
+				warnx("sent %s query to %s on %s "
+				      "(max response %g s)",
+				      igmp_version_name(o.family, o.version),
+				      igmp_ntop(o.family, dst, a, sizeof(a)),
+				      ifname, o.max_resp);
+			(*sent)++;
+			next += (uint64_t)(o.interval * 1e9);
 			continue;
 		}
-		t->m[n++] = t->m[i];
+		/* until the next query or the deadline */
+		wake = *sent < o.count && next < deadline ? next : deadline;
+		if (poll(&pfd, 1, clock_poll_ms(wake)) < 0 && errno != EINTR) {
+			warn("poll");
+			return -1;
+		}
+		while ((rc = capture_next(cap, &p, &len)) > 0) {
+			if (igmp_parse(p, len, &m) < 0) {
+				if (errno == EBADMSG) {
+					(*malformed)++;
+					if (o.verbose)
+						warnx("ignored a packet: %s",
+						      err_str());
+				}
+				continue;
+			}
+			if (igmp_table_update(t, &m) < 0 && o.verbose)
+				warn("membership dropped");
+		}
+		if (rc < 0) {
+			warnx("%s", err_str());
+			return -1;
+		}
 	}
-	t->n = n;
+	return 0;
 }
 
 static int igmpquery_main(int argc, char **argv)
 {
 	struct optstate st;
-	char ifname[IF_NAMESIZE], **ops, a[64];
+	char ifname[IF_NAMESIZE], **ops;
 	struct igmp_query q = { 0 };
 	struct igmp_table t;
 	struct igmp_addr dst;
 	struct capture *cap;
-	struct igmp_msg m;
-	struct pollfd pfd;
 	uint8_t pkt[2048];
-	const uint8_t *p;
-	uint64_t start, now, next, deadline, wait_ns;
+	uint64_t start;
 	unsigned long malformed = 0;
 	int c, rc, fd, ifindex, sent = 0;
 	ssize_t plen;
-	size_t len;
 
 	opt_init(&st, &igmpquery_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0) {
@@ -393,85 +438,35 @@ static int igmpquery_main(int argc, char **argv)
 		return opt_usage_error(&igmpquery_applet, "%s", err_str());
 
 	/* privileged: the capture and the sending socket, then drop all */
-	if (priv_raise(PRIV_NET_RAW) < 0) {
-		warn("raw socket %s (needs CAP_NET_RAW)", ifname);
-		return EXIT_FAILURE;
-	}
-	fd = capture_send_socket(ifindex);
-	if (fd < 0) {
-		warn("raw socket %s%s", ifname,
-		     errno == EPERM ? " (needs CAP_NET_RAW)" : "");
-		return EXIT_FAILURE;
-	}
-	cap = capture_open(ifname, o.family);
-	if (!cap) {
-		warnx("%s%s", err_str(),
+	if (priv_raise(PRIV_NET_RAW) < 0 ||
+	    (fd = capture_send_socket(ifindex)) < 0) {
+		warnx("raw socket %s: %s%s", ifname, strerror(errno),
 		      errno == EPERM ? " (needs CAP_NET_RAW)" : "");
 		return EXIT_FAILURE;
 	}
-	if (priv_drop_all() < 0) {
-		warn("drop capabilities");
+	cap = capture_open(ifname, o.family);
+	if (!cap || priv_drop_all() < 0) {
+		if (cap)
+			warn("drop capabilities");
+		else
+			warnx("%s%s", err_str(),
+			      errno == EPERM ? " (needs CAP_NET_RAW)" : "");
 		return EXIT_FAILURE;
 	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	igmp_table_init(&t);
-	wait_ns = (uint64_t)(((o.count - 1) * o.interval + o.max_resp + 1) *
-			     1e9);
-	if (o.timeout > 0)
-		wait_ns = (uint64_t)(o.timeout * 1e9);
-	start = next = clock_ns();
-	deadline = start + wait_ns;
-	pfd.fd = capture_fd(cap);
-	pfd.events = POLLIN;
-	while (!stop && (now = clock_ns()) < deadline) {
-		if (sent < o.count && now >= next) {
-			if (capture_send(fd, ifindex, o.family, &dst, pkt,
-					 (size_t)plen) < 0) {
-				warn("send query on %s", ifname);
-				return EXIT_FAILURE;
-			}
-			if (o.verbose)
-				warnx("sent %s query to %s on %s "
-				      "(max response %g s)",
-					igmp_version_name(o.family, o.version),
-					igmp_ntop(o.family, &dst, a, sizeof(a)),
-					ifname, o.max_resp);
-			sent++;
-			next += (uint64_t)(o.interval * 1e9);
-			continue;
-		}
-		pfd.revents = 0;
-		if (poll(&pfd, 1, clock_poll_ms(sent < o.count && next <
-							deadline ? next :
-							deadline)) < 0 &&
-		    errno != EINTR) {
-			warn("poll");
-			return EXIT_FAILURE;
-		}
-		while ((rc = capture_next(cap, &p, &len)) > 0) {
-			if (igmp_parse(p, len, &m) < 0) {
-				if (errno == EBADMSG) {
-					malformed++;
-					if (o.verbose)
-						warnx("ignored a packet: %s",
-						      err_str());
-				}
-				continue;
-			}
-			if (igmp_table_update(&t, &m) < 0 && o.verbose)
-				warn("membership dropped");
-		}
-		if (rc < 0) {
-			warnx("%s", err_str());
-			return EXIT_FAILURE;
-		}
-	}
+	start = clock_ns();
+	rc = listen_loop(&t, cap, fd, ifindex, ifname, pkt, (size_t)plen,
+			 &dst, &sent, &malformed);
 	capture_close(cap);
 	close(fd);
-
-	filter_group(&t);
+	if (rc < 0) {
+		igmp_table_free(&t);
+		return EXIT_FAILURE;
+	}
+	igmp_table_keep_group(&t, o.group_s ? &o.group : NULL);
 	igmp_table_sort(&t);
 	if (!o.quiet) {
 		print_table(&t, ifname);

@@ -161,6 +161,8 @@ void igmp_table_free(struct igmp_table *t);
 /* Applies one parsed message. Returns 0, or -1 with errno ENOMEM or
  * ENOSPC (a documented cap reached: the change is dropped and counted). */
 int igmp_table_update(struct igmp_table *t, const struct igmp_msg *m);
+/* Keeps only the entries of group (all when NULL). */
+void igmp_table_keep_group(struct igmp_table *t, const struct igmp_addr *g);
 /* Sorts by family, group, host for printing. */
 void igmp_table_sort(struct igmp_table *t);
 

@@ -41,6 +41,20 @@ static int member_cmp(const void *a, const void *b)
 	return c ? c : addr_cmp(&x->host, &y->host);
 }
 
+void igmp_table_keep_group(struct igmp_table *t, const struct igmp_addr *g)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; g && i < t->n; i++) {
+		if (addr_cmp(&t->m[i].group, g))
+			free(t->m[i].srcs);
+		else
+			t->m[n++] = t->m[i];
+	}
+	if (g)
+		t->n = n;
+}
+
 void igmp_table_sort(struct igmp_table *t)
 {
 	if (t->n)

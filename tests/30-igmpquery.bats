@@ -180,7 +180,9 @@ m() {
 		"--source 0.0.0.0" "-6 -V 1 -m 5" "-6 -m 60 --qqi 300" \
 		"-6 -g ff3e::1 -s 2001:db8::9,2001:db8::a --suppress"; do
 		# shellcheck disable=SC2086
-		run -3 q $a -w 0.3 -q
+		run q $a -w 0.3 -q
+		# 3, or 0 when a host's solicited-node MLD report came early
+		[[ $status == 3 || $status == 0 ]]
 		n=$((n + 1))
 	done
 	wait_for 5 test "$(tcpdump -r "$BATS_TEST_TMPDIR/q.pcap" 2>/dev/null | grep -c -e 'igmp query' -e 'multicast listener query')" -ge $n
@@ -230,7 +232,7 @@ m() {
 	echo "$stderr"
 	[[ -z $output ]]
 	[[ $(wc -l <<<"$stderr") == 1 ]]
-	[[ $stderr == "igmpquery: raw socket eth0 (needs CAP_NET_RAW): Operation not permitted" ]]
+	[[ $stderr == "igmpquery: raw socket eth0: Operation not permitted (needs CAP_NET_RAW)" ]]
 }
 
 @test "igmpquery: bad options exit 2 and echo the value" {
