@@ -169,6 +169,15 @@ m() {
 	no_sanitizer_report "$BATS_TEST_TMPDIR/main.err"
 }
 
+@test "igmpquery: -n sends that many queries, --interval apart, and says so" {
+	join j2 h2 239.1.2.3
+	run -0 --separate-stderr q -n 3 --interval 0.2 -m 0.5 -v -j
+	echo "$stderr"
+	[[ $(grep -c '^igmpquery: sent IGMPv3 query to 224.0.0.1 on eth0' <<<"$stderr") == 3 ]]
+	[[ ${lines[-1]} == *'"queries_sent":3,'* ]]
+	[[ $output == *"$(m 239.1.2.3 198.18.0.2 IGMPv3 EXCLUDE '[]')"* ]]
+}
+
 @test "igmpquery: tshark decodes every query: no malformed or bad checksum, Router Alert, TTL 1, fields as asked" {
 	command -v tshark >/dev/null || skip "tshark not installed"
 	bg cap ip netns exec "$MCB_NS-h2" tcpdump -Z root --immediate-mode -U -ni eth0 \

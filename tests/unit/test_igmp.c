@@ -1,6 +1,7 @@
 /* test_igmp.c - unit tests for lib/igmp: floating-point codes (RFC 9776
  * §4.1.1, RFC 9777 §5.1.3), query byte vectors, report parsing of packets
  * a Linux 6.18 host sent, the membership table, and hostile input. */
+#include "capture.h"
 #include "igmp.h"
 #include "unit.h"
 
@@ -499,6 +500,36 @@ TEST(group_mac)
 	CHECK_MEM(mac, m6, 6);
 }
 
+TEST(link_layer)
+{
+	/* Ethernet, 802.1Q-tagged Ethernet, Linux cooked, raw IP */
+	uint8_t f[64] = { 0 };
+	const uint8_t *l3;
+	size_t len;
+
+	f[12] = 0x08, f[13] = 0x00, f[14] = 0x46;
+	CHECK_INT(capture_l3(1, f, 40, &l3, &len), 0);
+	CHECK(l3 == f + 14);
+	CHECK_INT(len, 26);
+	f[12] = 0x81, f[13] = 0x00, f[16] = 0x86, f[17] = 0xdd;
+	CHECK_INT(capture_l3(1, f, 40, &l3, &len), 0);
+	CHECK(l3 == f + 18);
+	CHECK_INT(capture_l3(1, f, 17, &l3, &len), -1);	/* cut tag */
+	f[16] = 0x08, f[17] = 0x06;				/* ARP */
+	CHECK_INT(capture_l3(1, f, 40, &l3, &len), -1);
+	CHECK_INT(capture_l3(1, f, 13, &l3, &len), -1);
+	memset(f, 0, sizeof(f));
+	f[14] = 0x08;
+	CHECK_INT(capture_l3(113, f, 40, &l3, &len), 0);
+	CHECK(l3 == f + 16);
+	CHECK_INT(capture_l3(113, f, 15, &l3, &len), -1);
+	f[0] = 0x60;
+	CHECK_INT(capture_l3(12, f, 40, &l3, &len), 0);
+	CHECK(l3 == f);
+	CHECK_INT(capture_l3(12, f, 0, &l3, &len), -1);
+	CHECK_INT(capture_l3(9999, f, 40, &l3, &len), -1);
+}
+
 int main(void)
 {
 	RUN(code8);
@@ -514,5 +545,6 @@ int main(void)
 	RUN(table_allow_block);
 	RUN(hostile);
 	RUN(group_mac);
+	RUN(link_layer);
 	return unit_done();
 }
