@@ -37,8 +37,7 @@ static const struct opt opts[] = {
 	{ 'g', "group", "GROUP", OPT_STR,
 	  "group-specific query, and list only this group", 0, 0 },
 	{ 's', "sources", "ADDR[,ADDR...]", OPT_STR,
-	  "group-and-source-specific query (v3, MLDv2)", 0,
-	  0 },
+	  "group-and-source-specific query (v3, MLDv2; repeatable)", 0, 0 },
 	{ O_SOURCE, "source", "ADDR", OPT_STR,
 	  "query from ADDR (default: the interface's)", 0, 0 },
 	{ 'm', "max-resp", "SECONDS", OPT_SECS,
@@ -93,75 +92,82 @@ static void on_signal(int sig)
 }
 
 static struct {
-	const char *ifname_opt, *group_s, *srcs_s, *source_s;
-	int family, version, count, qrv, qqi, suppress, json, verbose, quiet;
+	const char *ifname_opt, *group_s, *source_s;
+	int family, srcfam, version, count, qrv, qqi, suppress, json, verbose, quiet;
 	double max_resp, interval, timeout;
 	struct igmp_addr group, srcs[IGMP_MAXSRC];
 	unsigned nsrc;
 } o = { .count = 1, .qrv = 2, .qqi = 125, .interval = 1, .max_resp = -1,
 	.timeout = -1 };
 
-/* Adds the comma-separated sources of one -s to o.srcs. */
-static int add_sources(char *list)
+static const char *fam_name(int family)
 {
-	char *tok, *save = NULL;
-	struct igmp_addr a;
-	int fam;
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
 
-	for (tok = strtok_r(list, ",", &save); tok;
+/* Adds the comma-separated sources of one -s to o.srcs (-s may repeat). */
+static int add_sources(const char *arg)
+{
+	char *list = strdup(arg), *tok, *save = NULL;
+	struct igmp_addr a;
+	int fam, rc = 0;
+
+	if (!list)
+		err(EXIT_FAILURE, "out of memory");
+	for (tok = strtok_r(list, ",", &save); tok && !rc;
 	     tok = strtok_r(NULL, ",", &save)) {
 		fam = igmp_pton(tok, &a);
-		if (fam < 0 || (fam == AF_INET && a.b[0] >= 224 &&
-				a.b[0] < 240) ||
-		    (fam == AF_INET6 && a.b[0] == 0xff))
-			return opt_usage_error(&igmpquery_applet,
-					       "bad source '%s'", tok);
-		if (o.family && fam != o.family)
-			return opt_usage_error(&igmpquery_applet,
-					       "source '%s' is not %s", tok,
-					       o.family == AF_INET ? "IPv4" :
-								     "IPv6");
-		o.family = fam;
-		if (o.nsrc >= IGMP_MAXSRC)
-			return opt_usage_error(&igmpquery_applet,
-					       "too many sources");
-		o.srcs[o.nsrc++] = a;
+		if (fam < 0 || igmp_is_multicast(fam, &a) ||
+		    (o.nsrc && fam != o.srcfam))
+			rc = opt_usage_error(&igmpquery_applet,
+					     "bad source '%s'", tok);
+		else if (o.nsrc >= IGMP_MAXSRC)
+			rc = opt_usage_error(&igmpquery_applet,
+					     "too many sources (max %d)",
+					     IGMP_MAXSRC);
+		else
+			o.srcs[o.nsrc++] = a, o.srcfam = fam;
 	}
+	free(list);
+	return rc;
+}
+
+/* Sets o.family from -4/-6, -g, -s and --source, which must agree. */
+static int check_family(int fam, const char *what, const char *val)
+{
+	if (o.family && fam != o.family)
+		return opt_usage_error(&igmpquery_applet, "%s '%s' is not %s",
+				       what, val, fam_name(o.family));
+	o.family = fam;
 	return 0;
 }
 
 /* Checks the options against each other; 0 or the usage exit status. */
 static int check_options(void)
 {
+	/* largest max response per family and version, in seconds */
+	static const double max4[] = { 0, 10, 25.5, 3174.4 };
+	static const double max6[] = { 0, 65.535, 8387.584 };
 	const struct applet *app = &igmpquery_applet;
 	struct igmp_addr a;
-	char *copy;
-	int fam, rc;
+	char v[16];
+	int fam;
 
 	if (o.group_s) {
 		fam = igmp_pton(o.group_s, &o.group);
-		if (fam < 0 || (fam == AF_INET && (o.group.b[0] < 224 ||
-						   o.group.b[0] >= 240)) ||
-		    (fam == AF_INET6 && o.group.b[0] != 0xff))
+		if (fam < 0 || !igmp_is_multicast(fam, &o.group))
 			return opt_usage_error(app, "bad group '%s'",
 					       o.group_s);
-		if (o.family && fam != o.family)
-			return opt_usage_error(app, "group '%s' is not %s",
-					       o.group_s,
-					       o.family == AF_INET ? "IPv4" :
-								     "IPv6");
-		o.family = fam;
+		if (check_family(fam, "group", o.group_s))
+			return EXIT_USAGE;
 	}
 	if (o.source_s) {
 		fam = igmp_pton(o.source_s, &a);
 		if (fam < 0)
 			return opt_usage_error(app, "bad --source '%s'",
 					       o.source_s);
-		if (o.family && fam != o.family)
-			return opt_usage_error(app, "--source '%s' is not %s",
-					       o.source_s,
-					       o.family == AF_INET ? "IPv4" :
-								     "IPv6");
+		if (check_family(fam, "--source", o.source_s))
+			return EXIT_USAGE;
 		/* RFC 9777 §5.1.14: hosts drop queries not from a
 		 * link-local address */
 		if (fam == AF_INET6 && !(a.b[0] == 0xfe &&
@@ -169,18 +175,12 @@ static int check_options(void)
 			return opt_usage_error(app,
 					       "--source '%s' is not link-local",
 					       o.source_s);
-		o.family = fam;
 	}
-	if (o.srcs_s) {
-		if (!o.group_s)
-			return opt_usage_error(app, "-s needs -g GROUP");
-		if (!(copy = strdup(o.srcs_s)))
-			err(EXIT_FAILURE, "out of memory");
-		rc = add_sources(copy);
-		free(copy);
-		if (rc)
-			return rc;
-	}
+	if (o.nsrc && !o.group_s)
+		return opt_usage_error(app, "-s needs -g GROUP");
+	if (o.nsrc && o.srcfam != o.family)
+		return opt_usage_error(app, "-s sources are not %s",
+				       fam_name(o.family));
 	if (!o.family)
 		o.family = AF_INET;
 	if (!o.version)
@@ -188,6 +188,7 @@ static int check_options(void)
 	if (o.family == AF_INET6 && o.version > 2)
 		return opt_usage_error(app, "bad -V '%d' for MLD (1-2)",
 				       o.version);
+	snprintf(v, sizeof(v), "%s", igmp_version_name(o.family, o.version));
 	if (o.nsrc && o.version != (o.family == AF_INET ? 3 : 2))
 		return opt_usage_error(app, "-s needs %s",
 				       o.family == AF_INET ? "IGMPv3" :
@@ -203,19 +204,20 @@ static int check_options(void)
 	}
 	if (o.max_resp < 0)
 		o.max_resp = 2;
-	if (o.family == AF_INET && o.version == 2 &&
-	    (o.max_resp < 0.1 || o.max_resp > 25.5))
-		return opt_usage_error(app, "bad -m '%g' for IGMPv2 (0.1-25.5)",
-				       o.max_resp);
-	if (o.family == AF_INET && o.version == 3 &&
-	    (o.max_resp < 0.1 || o.max_resp > 3174.4))
-		return opt_usage_error(app,
-				       "bad -m '%g' for IGMPv3 (0.1-3174.4)",
-				       o.max_resp);
-	if (o.family == AF_INET6 && o.version == 1 && o.max_resp > 65.535)
-		return opt_usage_error(app, "bad -m '%g' for MLDv1 (0-65.535)",
-				       o.max_resp);
+	/* IGMP counts tenths of a second: 0.1 is the least but zero */
+	if ((o.family == AF_INET && o.max_resp < 0.1) ||
+	    o.max_resp > (o.family == AF_INET ? max4 : max6)[o.version])
+		return opt_usage_error(app, "bad -m '%g' for %s (%g-%g)",
+				       o.max_resp, v,
+				       o.family == AF_INET ? 0.1 : 0.001,
+				       (o.family == AF_INET ? max4 :
+							      max6)[o.version]);
 	return 0;
+}
+
+static int maxw(int w, const char *s)
+{
+	return (int)strlen(s) > w ? (int)strlen(s) : w;
 }
 
 static void print_table(struct igmp_table *t, const char *ifname)
@@ -225,12 +227,10 @@ static void print_table(struct igmp_table *t, const char *ifname)
 	int gw = 5, hw = 4;
 
 	for (i = 0; i < t->n; i++) {
-		gw = (int)(strlen(igmp_ntop(t->m[i].family, &t->m[i].group, g,
-					    sizeof(g))) > (size_t)gw ?
-			   strlen(g) : (size_t)gw);
-		hw = (int)(strlen(igmp_ntop(t->m[i].family, &t->m[i].host, h,
-					    sizeof(h))) > (size_t)hw ?
-			   strlen(h) : (size_t)hw);
+		gw = maxw(gw, igmp_ntop(t->m[i].family, &t->m[i].group, g,
+					sizeof(g)));
+		hw = maxw(hw, igmp_ntop(t->m[i].family, &t->m[i].host, h,
+					sizeof(h)));
 	}
 	for (i = 0; i < t->n; i++) {
 		struct igmp_member *m = &t->m[i];
@@ -382,7 +382,12 @@ static int igmpquery_main(int argc, char **argv)
 		case '6': o.family = AF_INET6; break;
 		case 'V': o.version = (int)st.num; break;
 		case 'g': o.group_s = st.arg; break;
-		case 's': o.srcs_s = st.arg; break;
+		case 's':
+			if ((rc = add_sources(st.arg))) {
+				opt_free(&st);
+				return rc;
+			}
+			break;
 		case O_SOURCE: o.source_s = st.arg; break;
 		case 'm': o.max_resp = st.secs; break;
 		case 'n': o.count = (int)st.num; break;

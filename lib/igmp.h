@@ -172,6 +172,8 @@ const char *igmp_mode_name(int mode);
 /* Formats an address of family into buf (INET6_ADDRSTRLEN). */
 const char *igmp_ntop(int family, const struct igmp_addr *a, char *buf,
 		      size_t len);
+/* 1 when a is a multicast address of family (224/4, ff00::/8). */
+int igmp_is_multicast(int family, const struct igmp_addr *a);
 /* Parses a numeric address; returns its family, or -1. */
 int igmp_pton(const char *s, struct igmp_addr *a);
 

@@ -308,6 +308,13 @@ const char *igmp_ntop(int family, const struct igmp_addr *a, char *buf,
 	return buf;
 }
 
+int igmp_is_multicast(int family, const struct igmp_addr *a)
+{
+	if (family == AF_INET)
+		return a->b[0] >= 224 && a->b[0] < 240;
+	return a->b[0] == 0xff;
+}
+
 int igmp_pton(const char *s, struct igmp_addr *a)
 {
 	memset(a, 0, sizeof(*a));
