@@ -500,6 +500,59 @@ TEST(group_mac)
 	CHECK_MEM(mac, m6, 6);
 }
 
+/* An MLDv1 message of type t for group g from host h, with the
+ * Hop-by-Hop Router Alert as RFC 2710 §3 asks. */
+static size_t mk_mld1(uint8_t *p, uint8_t t, const char *h, const char *g)
+{
+	struct igmp_addr ha = A(h), ga = A(g);
+	uint16_t c;
+
+	memset(p, 0, 72);
+	p[0] = 0x60, p[5] = 32, p[6] = 0, p[7] = 1;
+	memcpy(p + 8, ha.b, 16);
+	memcpy(p + 24, ga.b, 16);
+	p[40] = 58, p[42] = 5, p[43] = 2, p[46] = 1;
+	p[48] = t;
+	memcpy(p + 56, ga.b, 16);
+	c = mld_cksum(&ha, &ga, p + 48, 24);
+	p[50] = c >> 8, p[51] = c & 0xff;
+	return 72;
+}
+
+TEST(mld1_report_done)
+{
+	struct igmp_table t;
+	struct igmp_msg m;
+	uint8_t p[80];
+	size_t n;
+
+	igmp_table_init(&t);
+	n = mk_mld1(p, 131, "fe80::2", "ff3e::1234");
+	CHECK_INT(igmp_parse(p, n, &m), 0);
+	CHECK_INT(m.kind, IGMP_REPORT);
+	CHECK_INT(m.version, 1);
+	CHECK(m.router_alert);
+	CHECK_INT(igmp_table_update(&t, &m), 0);
+	n = mk_mld1(p, 131, "fe80::3", "ff3e::1234");
+	CHECK_INT(igmp_parse(p, n, &m), 0);
+	CHECK_INT(igmp_table_update(&t, &m), 0);
+	CHECK_INT(t.n, 2);
+	CHECK_STR(igmp_version_name(AF_INET6, t.m[0].version), "MLDv1");
+	CHECK_STR(igmp_mode_name(t.m[0].mode), "ASM");
+	/* done: to ff02::2 in real life; the group is in the message */
+	n = mk_mld1(p, 132, "fe80::2", "ff3e::1234");
+	CHECK_INT(igmp_parse(p, n, &m), 0);
+	CHECK_INT(m.kind, IGMP_LEAVE);
+	CHECK_INT(igmp_table_update(&t, &m), 0);
+	CHECK_INT(t.n, 1);
+	CHECK_STR(S(AF_INET6, &t.m[0].host), "fe80::3");
+	/* a bad checksum: the pseudo-header covers the source */
+	p[23] ^= 1;
+	CHECK_INT(igmp_parse(p, n, &m), -1);
+	CHECK_INT(errno, EBADMSG);
+	igmp_table_free(&t);
+}
+
 TEST(link_layer)
 {
 	/* Ethernet, 802.1Q-tagged Ethernet, Linux cooked, raw IP */
@@ -545,6 +598,7 @@ int main(void)
 	RUN(table_allow_block);
 	RUN(hostile);
 	RUN(group_mac);
+	RUN(mld1_report_done);
 	RUN(link_layer);
 	return unit_done();
 }
