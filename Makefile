@@ -118,7 +118,8 @@ uninstall:
 
 # libFuzzer harnesses, each run for FUZZTIME seconds.
 FUZZTIME ?= 30
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(BASEFLAGS) $(PKG_CFLAGS)
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(BASEFLAGS) $(PKG_CFLAGS) \
+	    -Wno-include-next-absolute-path
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
