@@ -118,8 +118,7 @@ uninstall:
 
 # libFuzzer harnesses, each run for FUZZTIME seconds.
 FUZZTIME ?= 30
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(BASEFLAGS) $(PKG_CFLAGS) \
-	    -Wno-include-next-absolute-path
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(BASEFLAGS) $(PKG_CFLAGS)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
