@@ -97,9 +97,12 @@ static const char *verdict_name[] = {
 };
 
 static void datagram(struct rx *x, const struct rgroup *rg,
-		     const struct sockaddr_storage *from, const uint8_t *p,
-		     size_t len, int ttl, uint64_t rx_ns)
+		     const struct sock_rx *b, unsigned k, const uint8_t *p,
+		     size_t len)
 {
+	const struct sockaddr_storage *from = sock_rx_from(b, k);
+	int ttl = sock_rx_ttl(b, k);
+	uint64_t rx_ns = sock_rx_time(b, k);
 	char src[INET_FMTLEN], grp[INET_FMTLEN];
 	struct probe_hdr h;
 	struct probe_flow *f = NULL;
@@ -135,6 +138,8 @@ static void datagram(struct rx *x, const struct rgroup *rg,
 		json_str(&j, "source", inet_ntop_ss(from, src, sizeof(src)));
 		json_int(&j, "sport", inet_port(from));
 		ttl >= 0 ? json_int(&j, "ttl", ttl) : json_null(&j, "ttl");
+		if (sock_rx_tos(b, k) >= 0)
+			json_int(&j, "tos", sock_rx_tos(b, k));
 		json_uint(&j, "length", len);
 		if (probe) {
 			json_uint(&j, "id", h.id);
@@ -154,8 +159,10 @@ static void datagram(struct rx *x, const struct rgroup *rg,
 		json_end(&j);
 		return;
 	case OUT_HEX:
-		printf("%s > %s ttl %d len %zu\n", inet_fmt(from, src, sizeof(src)),
-		       inet_fmt(&rg->g.group, grp, sizeof(grp)), ttl, len);
+		printf("%s > %s ttl %d tos 0x%02x len %zu\n",
+		       inet_fmt(from, src, sizeof(src)),
+		       inet_fmt(&rg->g.group, grp, sizeof(grp)), ttl,
+		       sock_rx_tos(b, k) & 0xff, len);
 		dump_hex(stdout, p, len);
 		return;
 	case OUT_TEXT:
@@ -199,8 +206,7 @@ static void drain(struct rx *x, const struct rgroup *rg, struct sock_rx *b,
 				if (count && x->received >= count)
 					return;
 				l = len - off < seg ? len - off : seg;
-				datagram(x, rg, sock_rx_from(b, k), p + off, l,
-					 sock_rx_ttl(b, k), sock_rx_time(b, k));
+				datagram(x, rg, b, k, p + off, l);
 				off += l;
 			} while (off < len);
 		}

@@ -16,8 +16,8 @@
 #define UDP_GRO 104
 #endif
 
-/* room for a TTL/hop limit, a GRO size and a timespec, with headers */
-#define SOCK_CTLSIZE (2 * CMSG_SPACE(sizeof(int)) + \
+/* room for TTL/hop limit, TOS/traffic class, GRO size and a timespec */
+#define SOCK_CTLSIZE (3 * CMSG_SPACE(sizeof(int)) + \
 		      CMSG_SPACE(sizeof(struct timespec)) + 64)
 
 int sock_udp(int family)
@@ -51,10 +51,13 @@ int sock_recv_meta(int fd, int family)
 
 	if (family == AF_INET6) {
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+			       sizeof(on)) < 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on,
 			       sizeof(on)) < 0)
 			return -1;
 	} else if (setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on,
-			      sizeof(on)) < 0) {
+			      sizeof(on)) < 0 ||
+		   setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on)) < 0) {
 		return -1;
 	}
 	return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
@@ -155,6 +158,27 @@ int sock_rx_ttl(const struct sock_rx *b, unsigned i)
 		     c->cmsg_type == IPV6_HOPLIMIT)) {
 			if (c->cmsg_len < CMSG_LEN(sizeof(v)))
 				continue;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v;
+		}
+	}
+	return -1;
+}
+
+int sock_rx_tos(const struct sock_rx *b, unsigned i)
+{
+	struct msghdr *h = (struct msghdr *)&b->msgs[i].msg_hdr;
+	struct cmsghdr *c;
+	int v;
+
+	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		/* IPv4 hands over one byte, IPv6 an int */
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS &&
+		    c->cmsg_len >= CMSG_LEN(1))
+			return *(const uint8_t *)CMSG_DATA(c);
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_TCLASS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
 			memcpy(&v, CMSG_DATA(c), sizeof(v));
 			return v;
 		}

@@ -26,8 +26,8 @@ int sock_udp(int family);
 int sock_bufsize(int fd, int which, int bytes);
 /* IP_TOS or IPV6_TCLASS (0-255). */
 int sock_set_tos(int fd, int family, int tos);
-/* Ask for the arrival TTL/hop limit and the kernel receive time of every
- * datagram (read them with sock_rx_ttl/sock_rx_time). */
+/* Ask for the arrival TTL/hop limit, TOS/traffic class and kernel receive
+ * time of every datagram (sock_rx_ttl, sock_rx_tos, sock_rx_time). */
 int sock_recv_meta(int fd, int family);
 
 /* Most datagrams the kernel accepts in one UDP_SEGMENT send. */
@@ -65,6 +65,8 @@ int sock_rx_truncated(const struct sock_rx *b, unsigned i);
 const struct sockaddr_storage *sock_rx_from(const struct sock_rx *b,
 					    unsigned i);
 int sock_rx_ttl(const struct sock_rx *b, unsigned i);
+/* TOS byte or IPv6 traffic class on arrival; -1: unknown. */
+int sock_rx_tos(const struct sock_rx *b, unsigned i);
 uint64_t sock_rx_time(const struct sock_rx *b, unsigned i);
 /* Size of each datagram when slot i holds a coalesced train (UDP_GRO),
  * else 0. */

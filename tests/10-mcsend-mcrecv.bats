@@ -63,6 +63,35 @@ out() {
 	[[ $output == "42 0" ]]
 }
 
+@test "mcsend: -B, -p, --tos, --dscp and -i by index are what arrives" {
+	recv r2 h2 -j -c 3 -w 10 239.1.2.5:5000
+	ifidx=$(nsx h1 cat /sys/class/net/eth0/ifindex)
+	echo a | nsx h1 "$MCBOX" mcsend -B 198.18.0.1 -p 4444 --tos 16 239.1.2.5:5000
+	echo b | nsx h1 "$MCBOX" mcsend --dscp 46 -i "$ifidx" 239.1.2.5:5000
+	run -0 nsx h1 "$MCBOX" mcsend -q --probe -c 1 --dscp 8 -i eth0 239.1.2.5:5000
+	bgw r2 10
+	[[ $status == 0 ]]
+	run jq -s -c 'map(select(.type == "datagram") | [.source, .tos]), .[0].sport' \
+		"$BATS_TEST_TMPDIR/r2.out"
+	[[ ${lines[0]} == '[["198.18.0.1",16],["198.18.0.1",184],["198.18.0.1",32]]' ]]
+	[[ ${lines[1]} == 4444 ]]
+	# a bad source address is refused before anything is sent
+	run -2 --separate-stderr nsx h1 "$MCBOX" mcsend -B 2001:db8::1 239.1.2.5 </dev/null
+	[[ $stderr == *"differ in family"* ]]
+}
+
+@test "mcsend: --no-loop keeps datagrams from the sender's own receivers" {
+	recv own h1 -c 1 -w 1 239.1.2.6:5000
+	echo x | nsx h1 "$MCBOX" mcsend --no-loop 239.1.2.6:5000
+	bgw own 10
+	[[ $status == 3 ]]
+	recv own2 h1 -c 1 -w 10 239.1.2.6:5000
+	echo y | nsx h1 "$MCBOX" mcsend --loop 239.1.2.6:5000
+	bgw own2 10
+	[[ $status == 0 ]]
+	[[ $(out own2) == y ]]
+}
+
 @test "mcrecv: an SSM join filters out the wrong source (S,G and -s forms)" {
 	recv r2 h2 -c 2 -w 10 "198.18.0.3,232.1.1.1:5000"
 	recv r4 h4 -c 2 -w 10 -s 198.18.0.3 -s 198.18.0.9 232.1.1.1:5000
