@@ -61,8 +61,8 @@ static const struct opt opts[] = {
 	  0, 65507 },
 	{ 't', "ttl", "TTL", OPT_INT, "multicast TTL or hop limit (default 1)",
 	  0, 255 },
-	{ O_TOS, "tos", "TOS", OPT_INT, "IPv4 TOS or IPv6 traffic class byte",
-	  0, 255 },
+	{ O_TOS, "tos", "TOS", OPT_STR,
+	  "TOS or traffic class byte, 0-255 or 0x00-0xff", 0, 0 },
 	{ 'v', "verbose", NULL, OPT_FLAG, "say where datagrams go", 0, 0 },
 	{ 'w', "deadline", "SECONDS", OPT_SECS, "stop sending after SECONDS",
 	  0.001, 1e9 },
@@ -264,7 +264,20 @@ static int mcsend_main(int argc, char **argv)
 		case O_RAW: mode = M_RAW; break;
 		case 's': size = st.num; break;
 		case 't': cf.ttl = (int)st.num; break;
-		case O_TOS: cf.tos = (int)st.num; break;
+		case O_TOS: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(st.arg, &end, 0);
+			if (errno || end == st.arg || *end || v < 0 || v > 255) {
+				opt_free(&st);
+				return opt_usage_error(&mcsend_applet,
+					"bad --tos '%s' (0-255)", st.arg);
+			}
+			cf.tos = (int)v;
+			break;
+		}
 		case 'v': cf.verbose = 1; break;
 		case 'w': wsecs = st.secs; break;
 		}

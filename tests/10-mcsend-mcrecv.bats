@@ -66,7 +66,7 @@ out() {
 @test "mcsend: -B, -p, --tos, --dscp and -i by index are what arrives" {
 	recv r2 h2 -j -c 3 -w 10 239.1.2.5:5000
 	ifidx=$(nsx h1 cat /sys/class/net/eth0/ifindex)
-	echo a | nsx h1 "$MCBOX" mcsend -B 198.18.0.1 -p 4444 --tos 16 239.1.2.5:5000
+	echo a | nsx h1 "$MCBOX" mcsend -B 198.18.0.1 -p 4444 --tos 0x10 239.1.2.5:5000
 	echo b | nsx h1 "$MCBOX" mcsend --dscp 46 -i "$ifidx" 239.1.2.5:5000
 	run -0 nsx h1 "$MCBOX" mcsend -q --probe -c 1 --dscp 8 -i eth0 239.1.2.5:5000
 	bgw r2 10
