@@ -42,8 +42,7 @@ static const struct opt opts[] = {
 	  "SSM: accept SOURCE only (repeatable)", 0, 0 },
 	{ 'v', "verbose", NULL, OPT_FLAG, "say how each group was joined", 0, 0 },
 	{ 'w', "deadline", "SECONDS", OPT_SECS,
-	  "give up after SECONDS (exit 3 if short)",
-	  0.001, 1e9 },
+	  "stop after SECONDS; 3 if nothing or < COUNT came", 0.001, 1e9 },
 	{ 'x', "hex", NULL, OPT_FLAG, "print payloads as a hex dump", 0, 0 },
 	{ 0 }
 };
@@ -64,6 +63,7 @@ const struct applet mcrecv_applet = {
 
 #define MAX_SOURCES	64
 #define MAX_FLOWS	4096	/* senders tracked; more are counted only */
+#define RX_TICK_MS	20	/* deadline resolution of a single group */
 
 enum out { OUT_TEXT, OUT_HEX, OUT_JSON, OUT_QUIET, OUT_FILE };
 
@@ -183,8 +183,30 @@ static void datagram(struct rx *x, const struct rgroup *rg,
 	}
 }
 
+/* Shows and counts r datagrams of b. A UDP GRO slot holds a train of
+ * same-sized datagrams: split it. */
+static void batch(struct rx *x, const struct rgroup *rg, struct sock_rx *b,
+		  int r, unsigned long long count)
+{
+	for (int k = 0; k < r; k++) {
+		size_t len, seg, off = 0, l;
+		const uint8_t *p = sock_rx_data(b, k, &len);
+
+		seg = sock_rx_gso(b, k);
+		if (!seg || seg > len)
+			seg = len;
+		do {
+			if (count && x->received >= count)
+				return;
+			l = len - off < seg ? len - off : seg;
+			datagram(x, rg, b, k, p + off, l);
+			off += l;
+		} while (off < len);
+	}
+}
+
 /* Reads what waits on rg's socket: a few batches, then the next socket
- * gets its turn. A UDP GRO slot holds a train of datagrams: split it. */
+ * gets its turn. */
 static void drain(struct rx *x, const struct rgroup *rg, struct sock_rx *b,
 		  unsigned long long count)
 {
@@ -195,21 +217,7 @@ static void drain(struct rx *x, const struct rgroup *rg, struct sock_rx *b,
 			return;
 		if (r < 0)
 			err(1, "receive");
-		for (int k = 0; k < r; k++) {
-			size_t len, seg, off = 0, l;
-			const uint8_t *p = sock_rx_data(b, k, &len);
-
-			seg = sock_rx_gso(b, k);
-			if (!seg || seg > len)
-				seg = len;
-			do {
-				if (count && x->received >= count)
-					return;
-				l = len - off < seg ? len - off : seg;
-				datagram(x, rg, b, k, p + off, l);
-				off += l;
-			} while (off < len);
-		}
+		batch(x, rg, b, r, count);
 		if (r < (int)b->n)
 			return;
 	}
@@ -447,12 +455,26 @@ static int mcrecv_main(int argc, char **argv)
 	t0 = clock_ns();
 	if (wsecs > 0)
 		deadline = t0 + (uint64_t)(wsecs * 1e9);
+	/* One group: block in recvmmsg itself, one system call a wakeup; it
+	 * returns every RX_TICK_MS to look at the deadline. */
+	if (ng == 1)
+		sock_rcvtimeo(rg[0].fd, RX_TICK_MS);
 	while (!stop && !(count && x.received >= count)) {
 		int ms = deadline ? clock_poll_ms(deadline) : -1;
 
 		if (deadline && ms == 0) {
 			timedout = 1;
 			break;
+		}
+		if (ng == 1) {
+			int r = sock_rx_recv(rg[0].fd, &b, MSG_WAITFORONE);
+
+			if (r < 0 && errno != EAGAIN && errno != EINTR)
+				err(1, "receive");
+			if (r > 0)
+				batch(&x, &rg[0], &b, r, count);
+			fflush(stdout);
+			continue;
 		}
 		if (poll(pfd, ng, ms) < 0) {
 			if (errno == EINTR)

@@ -7,6 +7,7 @@
 #include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #ifndef UDP_SEGMENT
@@ -43,6 +44,13 @@ int sock_set_tos(int fd, int family, int tos)
 		return setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
 				  sizeof(tos));
 	return setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+}
+
+int sock_rcvtimeo(int fd, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 int sock_recv_meta(int fd, int family)
@@ -121,9 +129,8 @@ int sock_rx_recv(int fd, struct sock_rx *b, int flags)
 		h->msg_flags = 0;
 		b->msgs[i].msg_len = 0;
 	}
-	do
-		r = recvmmsg(fd, b->msgs, b->n, flags, NULL);
-	while (r < 0 && errno == EINTR && !(flags & MSG_DONTWAIT));
+	/* EINTR goes back to the caller: a signal may mean "stop" */
+	r = recvmmsg(fd, b->msgs, b->n, flags, NULL);
 	return r;
 }
 

@@ -26,6 +26,8 @@ int sock_udp(int family);
 int sock_bufsize(int fd, int which, int bytes);
 /* IP_TOS or IPV6_TCLASS (0-255). */
 int sock_set_tos(int fd, int family, int tos);
+/* A blocking receive returns EAGAIN after ms milliseconds (SO_RCVTIMEO). */
+int sock_rcvtimeo(int fd, unsigned ms);
 /* Ask for the arrival TTL/hop limit, TOS/traffic class and kernel receive
  * time of every datagram (sock_rx_ttl, sock_rx_tos, sock_rx_time). */
 int sock_recv_meta(int fd, int family);
@@ -54,8 +56,9 @@ struct sock_rx {
 
 int sock_rx_init(struct sock_rx *b, unsigned n, size_t bufsize);
 void sock_rx_free(struct sock_rx *b);
-/* recvmmsg on fd (flags: MSG_DONTWAIT...). Returns datagrams received (>0),
- * or -1 with errno (EAGAIN when none were waiting). */
+/* recvmmsg on fd (flags: MSG_DONTWAIT, MSG_WAITFORONE...). Returns the
+ * datagrams received (>0), or -1 with errno (EAGAIN when none were
+ * waiting or the receive timeout passed, EINTR on a signal). */
 int sock_rx_recv(int fd, struct sock_rx *b, int flags);
 /* Datagram i of the last batch: data and length, 1 when it was longer
  * than bufsize and was cut, sender address, arrival TTL (-1: unknown),
