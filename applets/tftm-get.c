@@ -128,8 +128,10 @@ static struct {
 	char err[300];
 } g = { .ufd = -1, .mfd = -1 };
 
-/* Runs the events of one input/tick: sends first (the server is waiting),
- * then the rest. */
+/* Runs the events of one input/tick in three passes: group changes first
+ * (atftpd multicasts block 1 as soon as the master's ACK 0 arrives, so we
+ * must be in the group by then), then sends (the server is waiting), then
+ * the file writes and the rest. */
 static void run_events(struct tftp_client *c)
 {
 	struct tftp_ev ev[TFTP_NEV];
@@ -138,17 +140,20 @@ static void run_events(struct tftp_client *c)
 
 	while (n < TFTP_NEV && tftp_client_event(c, &ev[n]))
 		n++;
-	for (int i = 0; i < n; i++)
-		if (ev[i].type == TFTP_EV_SEND)
-			sendto(g.ufd, ev[i].buf, ev[i].len, 0,
-			       (const struct sockaddr *)&ev[i].addr,
-			       inet_sslen(&ev[i].addr));
+	for (int pass = 0; pass < 3; pass++)
 	for (int i = 0; i < n && !g.failed; i++) {
 		struct tftp_ev *e = &ev[i];
 		struct mc_group mg = { .family = AF_INET };
+		int grp = e->type == TFTP_EV_JOIN || e->type == TFTP_EV_LEAVE;
 
+		if ((pass == 0) != grp ||
+		    (pass == 1) != (e->type == TFTP_EV_SEND))
+			continue;
 		switch (e->type) {
 		case TFTP_EV_SEND:
+			sendto(g.ufd, e->buf, e->len, 0,
+			       (const struct sockaddr *)&e->addr,
+			       inet_sslen(&e->addr));
 			break;
 		case TFTP_EV_DATA:
 			if (outfile_pwrite(&g.of, e->buf, e->len,
