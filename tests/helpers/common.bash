@@ -2,6 +2,8 @@
 # with a deadline, and background processes that are always ended by PID.
 # shellcheck shell=bash
 
+# Beware: bats' run (1.8) changes a global variable i; loop with other names.
+
 # make check sets MCBOX (./mcbox, then the ASan+UBSan build); default for
 # running one suite by hand.
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -42,6 +44,7 @@ bg_pid() {
 }
 
 # bg_wait NAME SECONDS: wait for NAME to exit; its exit status in $status.
+# shellcheck disable=SC2034  # status is for the caller, as with bats run
 # Fails (and kills it) when it has not ended by the deadline.
 bg_wait() {
 	local pid
