@@ -30,7 +30,7 @@ peers_atftpd_start() {
 	log=$BATS_TEST_TMPDIR/$name.log
 	# atftpd opens its log after dropping privileges
 	: >"$log" && chmod 0666 "$log"
-	bg "$name" nsx "$h" atftpd --daemon --no-fork --user root --group root \
+	bg "$name" ip netns exec "$MCB_NS-$h" atftpd --daemon --no-fork --user root --group root \
 		--port 69 --bind-address "$(net_addr "$h")" \
 		--mcast-addr 239.255.0.0-3 --mcast-port 1758 --mcast-ttl 1 \
 		--retry-timeout 1 --verbose=7 --trace --logfile "$log" \
@@ -44,7 +44,7 @@ peers_hpa_start() {
 	local name=$1 h=$2 dir=$3 bin
 	shift 3
 	bin=$(peers_hpa) || return 1
-	bg "$name" nsx "$h" "$bin" --foreground --address "$(net_addr "$h"):69" \
+	bg "$name" ip netns exec "$MCB_NS-$h" "$bin" --foreground --address "$(net_addr "$h"):69" \
 		--user root --permissive --secure "$@" "$dir"
 	wait_for 5 peers_listening "$h" 69
 }
