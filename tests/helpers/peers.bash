@@ -15,7 +15,12 @@ peers_hpa() {
 		(cd "$dir" && rm -f ./*.deb &&
 			{ apt-get download -qq tftpd-hpa 2>/dev/null ||
 				{ apt-get update -qq && apt-get download -qq tftpd-hpa; }; } &&
-			dpkg -x tftpd-hpa_*.deb root) >&2 || return 1
+			mkdir -p root &&
+			# only the binary: make's `find build -name '*.d'` must
+			# not meet the package's etc/init.d
+			dpkg --fsys-tarfile tftpd-hpa_*.deb |
+			tar -x -C root ./usr/sbin/in.tftpd && rm -f ./*.deb) >&2 ||
+			return 1
 	fi
 	[[ -x $bin ]] && echo "$bin"
 }
