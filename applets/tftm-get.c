@@ -41,7 +41,7 @@ static const struct opt opts[] = {
 	{ O_UNICAST, "unicast", NULL, OPT_FLAG,
 	  "do not ask for RFC 2090 multicast", 0, 0 },
 	{ O_MAXSIZE, "max-size", "SIZE", OPT_SIZE,
-	  "refuse files larger than SIZE (default 4G)", 0, 1e18 },
+	  "refuse files larger than SIZE (default 4G)", 1, 1125899906842624.0 },
 	{ O_PASSIVE, "passive-wait", "SECONDS", OPT_SECS,
 	  "silence a passive client accepts (default 60)",
 	  1, 86400 },
