@@ -316,6 +316,6 @@ int tftp_local_name(const char *remote, char *buf, size_t cap)
 		err_set("file name too long (use -o)");
 		return -1;
 	}
-	memcpy(buf, b, n + 1);
+	memmove(buf, b, n + 1);
 	return 0;
 }
