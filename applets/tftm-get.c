@@ -3,6 +3,7 @@
  * The protocol is lib/tftp_client.c; this is the socket, file and clock
  * driver around it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,7 +127,50 @@ static struct {
 	struct progress pg;
 	int failed, rc;
 	char err[300];
+	/* contiguous blocks are gathered here and written in one go: one
+	 * pwrite per block would cost more than the protocol itself */
+	uint8_t wb[256 << 10];
+	off_t wb_off;
+	size_t wb_len;
 } g = { .ufd = -1, .mfd = -1 };
+
+static int wb_flush(void)
+{
+	int r = g.wb_len ? outfile_pwrite(&g.of, g.wb, g.wb_len, g.wb_off) : 0;
+
+	/* start write-back now, so that the fsync before the rename does not
+	 * find the whole file still to write */
+	if (r == 0 && g.wb_len && g.of.final)
+		sync_file_range(g.of.fd, g.wb_off, (off_t)g.wb_len,
+				SYNC_FILE_RANGE_WRITE);
+
+	g.wb_len = 0;
+	if (r < 0 && !g.failed) {
+		snprintf(g.err, sizeof(g.err), "%s", err_str());
+		g.failed = 1;
+		g.rc = EXIT_FAILURE;
+	}
+	return r;
+}
+
+static void wb_write(const uint8_t *b, size_t len, off_t off)
+{
+	if (g.wb_len && (off != g.wb_off + (off_t)g.wb_len ||
+			 len > sizeof(g.wb) - g.wb_len))
+		wb_flush();
+	if (len > sizeof(g.wb)) {
+		if (outfile_pwrite(&g.of, b, len, off) < 0 && !g.failed) {
+			snprintf(g.err, sizeof(g.err), "%s", err_str());
+			g.failed = 1;
+			g.rc = EXIT_FAILURE;
+		}
+		return;
+	}
+	if (!g.wb_len)
+		g.wb_off = off;
+	memcpy(g.wb + g.wb_len, b, len);
+	g.wb_len += len;
+}
 
 /* Runs the events of one input/tick in three passes: group changes first
  * (atftpd multicasts block 1 as soon as the master's ACK 0 arrives, so we
@@ -156,12 +200,7 @@ static void run_events(struct tftp_client *c)
 			       inet_sslen(&e->addr));
 			break;
 		case TFTP_EV_DATA:
-			if (outfile_pwrite(&g.of, e->buf, e->len,
-					   (off_t)e->off) < 0) {
-				snprintf(g.err, sizeof(g.err), "%s", err_str());
-				g.failed = 1;
-				g.rc = EXIT_FAILURE;
-			}
+			wb_write(e->buf, e->len, (off_t)e->off);
 			break;
 		case TFTP_EV_JOIN:
 			if (g.mfd >= 0)
@@ -444,6 +483,7 @@ static int tftm_get_main(int argc, char **argv)
 		g.failed = 1;
 		snprintf(g.err, sizeof(g.err), "interrupted");
 	}
+	wb_flush();
 	if (!g.failed && outfile_commit(&g.of, (off_t)c.st.bytes) < 0) {
 		g.failed = 1;
 		snprintf(g.err, sizeof(g.err), "%s: %s", g.out, err_str());

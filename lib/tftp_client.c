@@ -286,9 +286,11 @@ uint64_t tftp_client_timer(const struct tftp_client *c)
 								   0;
 }
 
+/* Blocks held from the start: everything below the last ACK value is held,
+ * so the search starts there. */
 static uint16_t mc_contig(const struct tftp_client *c)
 {
-	return (uint16_t)bitmap_next_clear(&c->bm, 0);
+	return (uint16_t)bitmap_next_clear(&c->bm, c->mc_acked);
 }
 
 void tftp_client_tick(struct tftp_client *c, uint64_t now)
