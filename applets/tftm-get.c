@@ -37,7 +37,7 @@ static const struct opt opts[] = {
 	  "retransmission timeout to ask for and use", 1,
 	  255 },
 	{ 'W', "windowsize", "BLOCKS", OPT_INT,
-	  "ask for RFC 7440 windows (unicast only)", 1,
+	  "ask for RFC 7440 windows of BLOCKS blocks", 1,
 	  65535 },
 	{ O_UNICAST, "unicast", NULL, OPT_FLAG,
 	  "do not ask for RFC 2090 multicast", 0, 0 },
@@ -357,7 +357,12 @@ static int tftm_get_main(int argc, char **argv)
 		case 'i': g.ifname = st.arg; break;
 		case 'b': cfg.blksize = (unsigned)st.num; break;
 		case 'T': cfg.timeout = (unsigned)st.num; break;
-		case 'W': cfg.windowsize = (unsigned)st.num; break;
+		case 'W':
+			/* given, it applies to multicast too (atftpd
+			 * honours it there) */
+			cfg.windowsize = (unsigned)st.num;
+			cfg.mc_window = 1;
+			break;
 		case O_UNICAST: cfg.multicast = 0; break;
 		case O_MAXSIZE: cfg.max_size = (uint64_t)st.num; break;
 		case O_PASSIVE:

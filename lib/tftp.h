@@ -89,7 +89,8 @@ struct tftp_cfg {
 	const char *file;	/* remote name */
 	unsigned blksize;	/* 0: do not ask (512) */
 	unsigned timeout;	/* seconds to ask for; 0: do not ask */
-	unsigned windowsize;	/* 0 or 1: do not ask; unicast only */
+	unsigned windowsize;	/* 0 or 1: do not ask */
+	int mc_window;		/* ask windowsize along with multicast too */
 	int multicast;		/* ask for RFC 2090 multicast */
 	int tsize;		/* ask for tsize */
 	uint64_t max_size;	/* refuse larger files (0: no limit) */

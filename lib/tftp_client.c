@@ -174,9 +174,10 @@ static int build_rrq(struct tftp_client *c, uint8_t *buf, size_t cap)
 			names[n] = "timeout";
 			vals[n++] = to;
 		}
-		/* windowsize and multicast together are untested on
-		 * atftpd (PROTOCOLS.md §2.4): ask for one only. */
-		if (c->cfg.windowsize > 1 && !c->ask_mcast) {
+		/* windowsize with multicast is outside RFC 2090 (it predates
+		 * RFC 7440): asked for only when the caller says so. */
+		if (c->cfg.windowsize > 1 &&
+		    (!c->ask_mcast || c->cfg.mc_window)) {
 			snprintf(ws, sizeof(ws), "%u", c->cfg.windowsize);
 			names[n] = "windowsize";
 			vals[n++] = ws;
@@ -476,7 +477,7 @@ static void on_oack(struct tftp_client *c, const struct tftp_pkt *p,
 			return;
 	}
 	if ((v = tftp_opt(p, "windowsize")) && c->cfg.windowsize > 1 &&
-	    !c->ask_mcast) {
+	    (!c->ask_mcast || c->cfg.mc_window)) {
 		if (tftp_parse_num(v, 1, c->cfg.windowsize, &n) < 0) {
 			send_error(c, TFTP_EOPTNEG, "bad windowsize", &c->tid);
 			fail(c, TFTP_FAIL_PROTO, 0,
@@ -602,7 +603,7 @@ static void uc_data(struct tftp_client *c, const struct tftp_pkt *p,
 static void mc_data(struct tftp_client *c, const struct tftp_pkt *p,
 		    int via_mcast, uint64_t now)
 {
-	uint64_t b = p->block, off;
+	uint64_t b = p->block, off, contig;
 	int fresh;
 
 	if (!b || p->len > c->blksize) {
@@ -649,11 +650,13 @@ static void mc_data(struct tftp_client *c, const struct tftp_pkt *p,
 	}
 	if (!c->master)
 		return;
-	/* ACK the block before the first hole (RFC 2090) when that moves
-	 * on; a repeat of a block already acknowledged means the ACK was
-	 * lost, answered once per value. */
-	if (mc_contig(c) > c->mc_acked) {
-		c->mc_acked = mc_contig(c);
+	/* ACK the block before the first hole (RFC 2090) whenever that moves
+	 * on, windows or not: atftpd keeps sending its window while ACKs
+	 * flow, so this pipelines. A repeat of a block already acknowledged
+	 * means the ACK was lost; answered once per value. */
+	contig = mc_contig(c);
+	if (contig > c->mc_acked) {
+		c->mc_acked = contig;
 		send_ack(c, (uint16_t)c->mc_acked, 1);
 	} else if (!fresh && b <= c->mc_acked && c->dup_acked != c->mc_acked) {
 		c->dup_acked = c->mc_acked;

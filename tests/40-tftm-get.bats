@@ -111,6 +111,20 @@ json_of() {
 	! grep -q 'not responding' "$T/atftpd.log"
 }
 
+@test "atftpd: multicast with windowsize, three clients, files exact" {
+	peers_atftpd_start atftpd h1 "$SRV"
+	for h in h2 h3 h4; do
+		get "w$h" "$h" -j -W 8 198.18.0.1 a.bin
+	done
+	for h in h2 h3 h4; do
+		ended_ok "w$h" a.bin
+		json_of "w$h" | grep -q '"mode":"multicast"'
+		json_of "w$h" | grep -q '"windowsize":8'
+	done
+	grep 'received RRQ' "$T/atftpd.log"
+	grep -q 'received RRQ <.*multicast: .*windowsize: 8' "$T/atftpd.log"
+}
+
 @test "atftpd: an empty file and an exact multiple of the block size" {
 	peers_atftpd_start atftpd h1 "$SRV"
 	get e h2 -j 198.18.0.1 empty.bin

@@ -28,17 +28,18 @@ peers_hpa() {
 # peers_atftpd_start NAME HOST DIR [ARGS...]: atftpd on HOST's address, in the
 # foreground (tracked by bg NAME), multicast groups 239.255.0.0-3 on port
 # 1758, TTL 1, 1 s retry timeout, tracing into $BATS_TEST_TMPDIR/NAME.log.
-# Waits until it listens.
+# Waits until it listens. PEERS_QUIET=1: no trace (benchmarks).
 peers_atftpd_start() {
-	local name=$1 h=$2 dir=$3 log
+	local name=$1 h=$2 dir=$3 log trace=(--verbose=7 --trace)
 	shift 3
 	log=$BATS_TEST_TMPDIR/$name.log
+	[[ -z ${PEERS_QUIET:-} ]] || trace=(--verbose=3)
 	# atftpd opens its log after dropping privileges
 	: >"$log" && chmod 0666 "$log"
 	bg "$name" ip netns exec "$MCB_NS-$h" atftpd --daemon --no-fork --user root --group root \
 		--port 69 --bind-address "$(net_addr "$h")" \
 		--mcast-addr 239.255.0.0-3 --mcast-port 1758 --mcast-ttl 1 \
-		--retry-timeout 1 --verbose=7 --trace --logfile "$log" \
+		--retry-timeout 1 "${trace[@]}" --logfile "$log" \
 		"$@" "$dir"
 	wait_for 5 peers_listening "$h" 69
 }

@@ -368,9 +368,23 @@ TEST(rrq_has_options)
 	CHECK_STR(tftp_opt(&p, "blksize"), "1468");
 	CHECK_STR(tftp_opt(&p, "tsize"), "0");
 	CHECK_STR(tftp_opt(&p, "multicast"), "");
-	/* never windowsize together with multicast */
+	/* windowsize goes with multicast only when asked for */
 	CHECK(tftp_opt(&p, "windowsize") == NULL);
 	CHECK_INT(inet_port(&R.sentto[0]), 69);
+	{
+		struct tftp_cfg cfg = { .file = "f", .blksize = 1468,
+					.windowsize = 8, .mc_window = 1,
+					.multicast = 1 };
+
+		tftp_client_free(&C);
+		CHECK_INT(tftp_client_init(&C, &cfg, &SRV), 0);
+		tftp_client_start(&C, NOW);
+		R.nsend = 0;
+		drain();
+		CHECK_INT(tftp_decode(R.sent[0], R.sentlen[0], &p), 0);
+		CHECK_STR(tftp_opt(&p, "windowsize"), "8");
+		CHECK_STR(tftp_opt(&p, "multicast"), "");
+	}
 }
 
 TEST(unicast_fallback_no_mcast_in_oack)
