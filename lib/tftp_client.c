@@ -43,6 +43,14 @@ int tftp_client_event(struct tftp_client *c, struct tftp_ev *ev)
 	return 1;
 }
 
+/* Text from the server goes to a terminal: no control characters. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static void note(struct tftp_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void note(struct tftp_client *c, const char *fmt, ...)
@@ -54,6 +62,7 @@ static void note(struct tftp_client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(c->notes[0]), fmt, ap);
 	va_end(ap);
+	printable(buf);
 	e = push(c, TFTP_EV_NOTE);
 	e->msg = buf;
 }
@@ -111,6 +120,7 @@ static void fail(struct tftp_client *c, enum tftp_fail why, int code,
 	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
 	va_end(ap);
+	printable(c->msg);
 	if (c->mcast)
 		push(c, TFTP_EV_LEAVE);
 	e = push(c, TFTP_EV_FAIL);
@@ -517,6 +527,18 @@ static void on_oack(struct tftp_client *c, const struct tftp_pkt *p,
 static void on_error(struct tftp_client *c, const struct tftp_pkt *p,
 		     uint64_t now)
 {
+	/* atftpd answers a multicast request for a file of more than 65536
+	 * blocks with ERROR 0 "Undefined error code": an undefined or
+	 * illegal-operation error to a multicast request earns one unicast
+	 * retry too (a real error then comes again and is reported). */
+	if (c->state == TFTP_S_REQ && c->ask_mcast &&
+	    (p->code == TFTP_EUNDEF || p->code == TFTP_EBADOP)) {
+		snprintf(c->fbmsg, sizeof(c->fbmsg), "server refused the "
+			 "multicast request (ERROR %u: %.60s)", p->code,
+			 p->msg);
+		fall_back(c, now, c->fbmsg);
+		return;
+	}
 	if (c->state == TFTP_S_REQ && p->code == TFTP_EOPTNEG && c->ask_opts) {
 		if (c->ask_mcast) {
 			fall_back(c, now, "server refused the multicast "

@@ -195,6 +195,18 @@ json_of() {
 	rm -f "$SRV/big.bin"
 }
 
+@test "atftpd: 40 MiB at blksize 512 is too big for multicast: unicast" {
+	peers_mkfile "$SRV/big.bin" $((40 << 20))
+	peers_atftpd_start atftpd h1 "$SRV"
+	get big h2 -j -v -b 512 198.18.0.1 big.bin
+	ended_ok big big.bin
+	rm -f "$SRV/big.bin"
+	# atftpd says "Undefined error code" (ERROR 0); one retry by unicast
+	grep -q 'refused the multicast request (ERROR 0' "$T/big.err"
+	json_of big | grep -q '"mode":"unicast"'
+	json_of big | grep -q '"blocks":81921'
+}
+
 @test "tftpd-hpa: refused tsize and blksize: plain 512-byte blocks" {
 	peers_hpa_start hpa h1 "$SRV" --refuse tsize --refuse blksize
 	get u h2 -j 198.18.0.1 a.bin

@@ -459,6 +459,29 @@ TEST(error8_retries_without_mcast_then_plain)
 	CHECK_INT(R.code, 8);
 }
 
+TEST(error0_to_mcast_request_retries_unicast)
+{
+	struct tftp_pkt p;
+
+	setup("big", 512, 0, 1);
+	in("\x00\x05\x00\x00Undefined error code\0", 25);
+	CHECK_INT(R.failed, 0);
+	CHECK_INT(tftp_decode(R.sent[1], R.sentlen[1], &p), 0);
+	CHECK_INT(p.op, TFTP_RRQ);
+	CHECK(tftp_opt(&p, "multicast") == NULL);
+	CHECK(C.fallback != NULL);
+	/* the same error again is the server's last word */
+	addr(&TID, "198.18.0.1", 40001);
+	in("\x00\x05\x00\x00Undefined error code\0", 25);
+	CHECK_INT(R.failed, 1);
+	CHECK_INT(R.code, 0);
+	/* not found is never retried */
+	setup("nothere", 512, 0, 1);
+	in("\x00\x05\x00\x01nope\0", 9);
+	CHECK_INT(R.failed, 1);
+	CHECK_INT(R.nsend, 1);
+}
+
 TEST(server_error)
 {
 	setup("nothere", 1024, 0, 1);
@@ -467,6 +490,10 @@ TEST(server_error)
 	CHECK_INT(R.fail, TFTP_FAIL_SERVER);
 	CHECK_INT(R.code, 1);
 	CHECK_STR(R.msg, "File not found");
+	/* a hostile message cannot drive the terminal */
+	setup("x", 1024, 0, 0);
+	in("\x00\x05\x00\x02\x1b[2Jgone\0", 13);
+	CHECK_STR(R.msg, "?[2Jgone");
 }
 
 TEST(timeouts_give_up)
@@ -845,6 +872,7 @@ int main(void)
 	RUN(unicast_plain_data1);
 	RUN(empty_oack_means_512);
 	RUN(error8_retries_without_mcast_then_plain);
+	RUN(error0_to_mcast_request_retries_unicast);
 	RUN(server_error);
 	RUN(timeouts_give_up);
 	RUN(stray_sources);
