@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -77,45 +77,6 @@ static volatile sig_atomic_t stop;
 static void on_signal(int sig)
 {
 	stop = sig;
-}
-
-/* In-place %XX decoding of a URL path (RFC 3986); -1 on %00 or bad hex. */
-static int pct_decode(char *s)
-{
-	char *w = s;
-	unsigned v;
-
-	for (; *s; s++) {
-		if (*s != '%') {
-			*w++ = *s;
-			continue;
-		}
-		if (sscanf(s + 1, "%2x", &v) != 1 || !v || !s[1] || !s[2])
-			return -1;
-		*w++ = (char)v;
-		s += 2;
-	}
-	*w = 0;
-	return 0;
-}
-
-/* Largest block that fits the path MTU towards the server. */
-static unsigned mtu_blksize(const struct sockaddr_storage *srv)
-{
-	int fd = socket(srv->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 0;
-	socklen_t l = sizeof(mtu);
-	unsigned hdr = srv->ss_family == AF_INET6 ? 40 + 8 + 4 : 20 + 8 + 4;
-
-	if (fd >= 0 && !connect(fd, (const struct sockaddr *)srv,
-				inet_sslen(srv)))
-		getsockopt(fd, srv->ss_family == AF_INET6 ? IPPROTO_IPV6 :
-			   IPPROTO_IP, srv->ss_family == AF_INET6 ? IPV6_MTU :
-			   IP_MTU, &mtu, &l);
-	if (fd >= 0)
-		close(fd);
-	if (mtu < 576 || (unsigned)mtu - hdr > TFTP_BLKSIZE_MAX)
-		return mtu > 65535 ? TFTP_BLKSIZE_MAX : 1468;
-	return (unsigned)mtu - hdr;
 }
 
 static struct {
@@ -213,7 +174,15 @@ static void run_events(struct tftp_client *c)
 					 err_str());
 				g.failed = 1;
 				g.rc = EXIT_FAILURE;
-			} else if (g.verbose) {
+			} else {
+				/* room for the naps of a passive client
+				 * (capped by net.core.rmem_max) */
+				int rb = 1 << 20;
+
+				setsockopt(g.mfd, SOL_SOCKET, SO_RCVBUF, &rb,
+					   sizeof(rb));
+			}
+			if (g.mfd >= 0 && g.verbose) {
 				warnx("joined %s%s%s as %s client",
 				      inet_fmt(&e->addr, gs, sizeof(gs)),
 				      g.ifname ? " on " : "",
@@ -301,13 +270,10 @@ static void summary(const struct tftp_client *c, const char *remote,
 		c->blksize, (unsigned long long)c->st.retrans);
 }
 
-/* SERVER[:PORT] FILE, or scheme://SERVER[:PORT]/PATH. */
+/* SERVER[:PORT] FILE, or a URL. */
 static int parse_target(int n, char **ops, struct sockaddr_storage *srv,
 			char **file, char **urlbuf)
 {
-	char *scheme, *auth, *path;
-	int port = TFTP_PORT;
-
 	*urlbuf = NULL;
 	if (n == 2) {
 		*file = ops[1];
@@ -319,21 +285,8 @@ static int parse_target(int n, char **ops, struct sockaddr_storage *srv,
 					       "'%s': %s", ops[0], err_str());
 		return 0;
 	}
-	if (inet_split_url(ops[0], urlbuf, &scheme, &auth, &path) < 0)
-		return opt_usage_error(&tftm_get_applet, "bad URL '%s' (or "
-				       "give SERVER FILE)", ops[0]);
-	if (!strcasecmp(scheme, "x-tftm"))
-		port = TFTM_PORT;	/* Etherboot's fixed port */
-	else if (strcasecmp(scheme, "tftm") && strcasecmp(scheme, "tftp"))
-		return opt_usage_error(&tftm_get_applet, "bad URL '%s': scheme "
-				       "must be tftp, tftm or x-tftm", ops[0]);
-	if (!*path || pct_decode(path) < 0)
-		return opt_usage_error(&tftm_get_applet, "bad URL '%s': no "
-				       "file path", ops[0]);
-	if (inet_parse_hostport(auth, port, g.family, srv) < 0)
-		return opt_usage_error(&tftm_get_applet, "bad URL '%s': %s",
-				       ops[0], err_str());
-	*file = path;
+	if (tftp_parse_url(ops[0], g.family, srv, file, urlbuf) < 0)
+		return opt_usage_error(&tftm_get_applet, "%s", err_str());
 	return 0;
 }
 
@@ -401,7 +354,7 @@ static int tftm_get_main(int argc, char **argv)
 		cfg.multicast = 0;
 	}
 	if (!cfg.blksize)
-		cfg.blksize = mtu_blksize(&srv);
+		cfg.blksize = tftp_mtu_blksize(&srv);
 	if (cfg.timeout)
 		cfg.rto_ns = cfg.timeout * 1000000000ull;
 	cfg.file = file;
@@ -444,18 +397,36 @@ static int tftm_get_main(int argc, char **argv)
 		}
 		now = clock_ns();
 		for (int i = 0; i < 2 && !g.failed; i++) {
-			socklen_t fl = sizeof(from);
-			ssize_t r;
+			/* take what is queued, a bounded batch per wake-up */
+			for (int k = 0; k < 64 && !g.failed &&
+					c.state != TFTP_S_DONE; k++) {
+				socklen_t fl = sizeof(from);
+				ssize_t r;
 
-			if (!(pf[i].revents & POLLIN) || pf[i].fd < 0)
-				continue;
-			r = recvfrom(pf[i].fd, buf, sizeof(buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&from, &fl);
-			if (r < 0)
-				continue;
-			tftp_client_input(&c, buf, (size_t)r, &from, i == 1,
-					  now);
-			run_events(&c);
+				if (!(pf[i].revents & POLLIN) || pf[i].fd < 0)
+					break;
+				r = recvfrom(pf[i].fd, buf, sizeof(buf),
+					     MSG_DONTWAIT,
+					     (struct sockaddr *)&from, &fl);
+				if (r < 0)
+					break;
+				tftp_client_input(&c, buf, (size_t)r, &from,
+						  i == 1, now);
+				run_events(&c);
+				/* a JOIN may have replaced the socket */
+				if (i == 1 && pf[1].fd != g.mfd)
+					break;
+			}
+		}
+		/* A passive client has nothing to answer: napping a
+		 * millisecond lets blocks queue up (the socket holds ~80)
+		 * and be taken in one wake-up, leaving the CPU to the
+		 * master and the server when they share a host. */
+		if (c.mcast && !c.master && !g.failed &&
+		    c.state == TFTP_S_XFER) {
+			struct timespec nap = { 0, 1000000 };
+
+			nanosleep(&nap, NULL);
 		}
 		if (c.have_tsize)
 			g.pg.total = c.tsize;

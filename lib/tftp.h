@@ -83,6 +83,15 @@ const char *tftp_errname(unsigned code);
  * so that a remote name can never place a file outside the cwd. */
 int tftp_local_name(const char *remote, char *buf, size_t cap);
 
+/* tftp://, tftm:// (port 69) or x-tftm:// (Etherboot: port 1758)
+ * SERVER[:PORT]/PATH; *file points into *buf (free it), %XX decoded, and
+ * x-tftm://srv//dir/f asks for "/dir/f". 0 or -1 + err_str(). */
+int tftp_parse_url(const char *url, int family, struct sockaddr_storage *srv,
+		   char **file, char **buf);
+/* The largest block that fits the path MTU towards srv (1468 when it
+ * cannot be known). */
+unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv);
+
 /* ---- the download client (sans-I/O) ---------------------------------- */
 
 struct tftp_cfg {

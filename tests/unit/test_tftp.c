@@ -210,6 +210,36 @@ TEST(local_names)
 	CHECK_INT(tftp_local_name("abcdefgh", b, 4), -1);
 }
 
+TEST(urls)
+{
+	struct sockaddr_storage ss;
+	char *file, *buf;
+
+	CHECK_INT(tftp_parse_url("x-tftm://198.18.0.1//boot/vm%20linuz", 0,
+				 &ss, &file, &buf), 0);
+	CHECK_STR(file, "/boot/vm linuz");
+	CHECK_INT(inet_port(&ss), 1758);
+	free(buf);
+	CHECK_INT(tftp_parse_url("tftm://198.18.0.1:6969/a/b", 0, &ss, &file,
+				 &buf), 0);
+	CHECK_STR(file, "a/b");
+	CHECK_INT(inet_port(&ss), 6969);
+	free(buf);
+	CHECK_INT(tftp_parse_url("TFTP://198.18.0.1/x", 0, &ss, &file, &buf),
+		  0);
+	CHECK_INT(inet_port(&ss), 69);
+	free(buf);
+	CHECK_INT(tftp_parse_url("ftp://198.18.0.1/x", 0, &ss, &file, &buf),
+		  -1);
+	CHECK_INT(tftp_parse_url("tftp://198.18.0.1/", 0, &ss, &file, &buf),
+		  -1);
+	CHECK_INT(tftp_parse_url("tftp://198.18.0.1/a%00b", 0, &ss, &file,
+				 &buf), -1);
+	CHECK_INT(tftp_parse_url("tftp://198.18.0.1/a%4", 0, &ss, &file, &buf),
+		  -1);
+	CHECK_INT(tftp_parse_url("198.18.0.1", 0, &ss, &file, &buf), -1);
+}
+
 /* ---- client harness ---- */
 
 struct rec {
@@ -867,6 +897,7 @@ int main(void)
 	RUN(hostile_decode);
 	RUN(numbers);
 	RUN(local_names);
+	RUN(urls);
 	RUN(rrq_has_options);
 	RUN(unicast_fallback_no_mcast_in_oack);
 	RUN(unicast_plain_data1);
