@@ -68,7 +68,9 @@ json_of() {
 	bg cap ip netns exec "$MCB_NS-h4" tcpdump -Z root --immediate-mode -U -n -i eth0 \
 		-w "$T/cap.pcap" udp and dst host 239.255.0.0 and dst port 1758
 	wait_for 10 bg_says cap "listening on"
-	for h in h2 h3 h4; do
+	# h2 names its interface, the others let the route choose
+	get ch2 h2 -j -v -i eth0 198.18.0.1 a.bin
+	for h in h3 h4; do
 		get "c$h" "$h" -j -v 198.18.0.1 a.bin
 	done
 	for h in h2 h3 h4; do
@@ -235,6 +237,18 @@ json_of() {
 	[[ $status == 0 ]]
 	cmp "$SRV/sub/c.bin" "$T/u3/c.bin"
 	[[ $(ls "$T/u3") == c.bin ]]
+}
+
+@test "tftpd-hpa over IPv6: unicast, no multicast asked" {
+	bin=$(peers_hpa)
+	bg hpa6 ip netns exec "$MCB_NS-h1" "$bin" --foreground \
+		--address "[2001:db8::1]:69" --user root --permissive --secure "$SRV"
+	wait_for 5 peers_listening h1 69
+	get v6 h2 -j -6 "[2001:db8::1]" a.bin
+	ended_ok v6 a.bin
+	json_of v6 | grep -q '"server":"\[2001:db8::1\]:69"'
+	json_of v6 | grep -q '"mode":"unicast"'
+	json_of v6 | grep -q '"fallback":null'
 }
 
 @test "file not found: the server's code and message, exit 1, no file left" {
