@@ -38,6 +38,7 @@ setup() {
 teardown() {
 	bg_kill_all
 	nsx h1 tc qdisc del dev eth0 root 2>/dev/null || true
+	nsx h3 nft delete table inet mcbloss 2>/dev/null || true
 }
 
 # get NAME HOST ARGS...: tftm-get in HOST, in its own directory NAME/.
@@ -111,6 +112,29 @@ json_of() {
 		json_of "$c" | grep -q '"promotions":1'
 	done
 	run ! grep -q 'not responding' "$T/atftpd.log"
+}
+
+@test "atftpd: a passive client losing 3% of the stream fills its holes when promoted" {
+	peers_atftpd_start atftpd h1 "$SRV"
+	nsx h1 tc qdisc add dev eth0 root tbf rate 20mbit burst 16kb latency 200ms
+	nsx h3 nft -f - <<-'EOF'
+		table inet mcbloss {
+			chain in {
+				type filter hook input priority 0;
+				ip daddr 239.255.0.0 udp dport 1758 numgen random mod 100 < 3 counter drop
+			}
+		}
+	EOF
+	get m h2 -j 198.18.0.1 a.bin
+	wait_for 10 grep -q 'received ACK <block: 20>' "$T/atftpd.log"
+	get p h3 -j -v 198.18.0.1 a.bin
+	ended_ok m a.bin
+	ended_ok p a.bin
+	cat "$T/p.out" "$T/m.out"
+	# packets were really dropped, and the holes were asked for as master
+	nsx h3 nft list table inet mcbloss | grep -Eq 'counter packets [1-9]'
+	grep -q 'promoted to master' "$T/p.err"
+	json_of p | grep -q '"mode":"multicast"'
 }
 
 @test "atftpd: multicast with windowsize, three clients, files exact" {
