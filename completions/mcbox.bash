@@ -15,8 +15,8 @@ _mcbox_opts_slam_get="-h --help --version"
 _mcbox_args_slam_get=""
 _mcbox_opts_slam_serve="-h --help --version"
 _mcbox_args_slam_serve=""
-_mcbox_opts_tftm_get="-h --help --version"
-_mcbox_args_tftm_get=""
+_mcbox_opts_tftm_get="-o --output -i --interface -b --blksize -T --timeout -W --windowsize --unicast --max-size --passive-wait -w --deadline -4 --ipv4 -6 --ipv6 -j --json -q --quiet -v --verbose -h --help --version"
+_mcbox_args_tftm_get="-o=FILE --output=FILE -i=IFACE --interface=IFACE -b=BYTES --blksize=BYTES -T=SECONDS --timeout=SECONDS -W=BLOCKS --windowsize=BLOCKS --max-size=SIZE --passive-wait=SECONDS -w=SECONDS --deadline=SECONDS"
 
 _mcbox() {
 	local cur prev cmd i kind opts args
