@@ -1,0 +1,812 @@
+/* mroute.c - the Linux multicast routing API (ipmr, ip6mr): VIFs, MFC
+ * entries, table selection, rtnetlink dumps and upcall parsing. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/mroute.h>
+#include <linux/mroute6.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mroute.h"
+
+#ifndef RTNL_FAMILY_IPMR
+#define RTNL_FAMILY_IPMR 128
+#endif
+#ifndef RTNL_FAMILY_IP6MR
+#define RTNL_FAMILY_IP6MR 129
+#endif
+
+static size_t alen(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+int mr_addr_is_any(int family, const union mr_addr *a)
+{
+	static const union mr_addr zero;
+
+	return !memcmp(a, &zero, alen(family));
+}
+
+int mr_addr_eq(int family, const union mr_addr *a, const union mr_addr *b)
+{
+	return !memcmp(a, b, alen(family));
+}
+
+int mr_addr_in(int family, const union mr_addr *a, const union mr_addr *p,
+	       int plen)
+{
+	const unsigned char *x = (const void *)a, *y = (const void *)p;
+	int full = plen / 8, rest = plen % 8;
+
+	if (plen < 0 || (size_t)plen > alen(family) * 8)
+		return 0;
+	if (memcmp(x, y, full))
+		return 0;
+	if (rest) {
+		unsigned char mask = 0xff << (8 - rest);
+
+		if ((x[full] & mask) != (y[full] & mask))
+			return 0;
+	}
+	return 1;
+}
+
+const char *mr_ntop(int family, const union mr_addr *a, char *buf,
+		    size_t len)
+{
+	if (!inet_ntop(family, a, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* --- sockets and setsockopt --- */
+
+static const char *ifname(int ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%d", ifindex);
+	return buf;
+}
+
+static int level(const struct mr *m)
+{
+	return m->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+}
+
+int mr_open(struct mr *m, int family, uint32_t table)
+{
+	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_IGMP;
+
+	memset(m, 0, sizeof(*m));
+	m->family = family;
+	m->table = table;
+	m->nvifs = -1;
+	m->fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, proto);
+	if (m->fd < 0) {
+		err_set("raw %s socket: %s", family == AF_INET6 ? "ICMPv6" :
+			"IGMP", strerror(errno));
+		return -1;
+	}
+	if (table != MR_TABLE_DEFAULT) {
+		uint32_t t = table;
+		int opt = family == AF_INET6 ? MRT6_TABLE : MRT_TABLE;
+
+		if (setsockopt(m->fd, level(m), opt, &t, sizeof(t)) < 0) {
+			int e = errno;
+
+			if (e == ENOPROTOOPT)
+				err_set("table %u: kernel without multiple "
+					"multicast routing tables", table);
+			else
+				err_set("select table %u: %s", table,
+					strerror(e));
+			close(m->fd);
+			m->fd = -1;
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void mr_close(struct mr *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+}
+
+int mr_init(struct mr *m)
+{
+	int one = 1;
+	int opt = m->family == AF_INET6 ? MRT6_INIT : MRT_INIT;
+
+	if (setsockopt(m->fd, level(m), opt, &one, sizeof(one)) < 0) {
+		err_set("take the table (MRT%s_INIT): %s",
+			m->family == AF_INET6 ? "6" : "", strerror(errno));
+		return -1;
+	}
+	m->owner = 1;
+	return 0;
+}
+
+int mr_held(int family, uint32_t table)
+{
+	struct mr m;
+	int r;
+
+	if (mr_open(&m, family, table) < 0)
+		return -1;
+	r = mr_init(&m);
+	if (r < 0 && errno == EADDRINUSE)
+		r = 1;
+	else if (r == 0)
+		r = 0;
+	mr_close(&m);
+	return r;
+}
+
+/* --- rtnetlink dumps --- */
+
+/* Sends a dump request and calls fn for each reply message. */
+static int nl_dump(int type, int family, void *body, size_t blen,
+		   int (*fn)(const struct nlmsghdr *, size_t, void *),
+		   void *arg)
+{
+	struct {
+		struct nlmsghdr nh;
+		char body[64];
+	} req;
+	char *buf;
+	size_t bufsz = 65536;
+	int fd, done = 0, ret = 0;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		err_set("netlink socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(blen);
+	req.nh.nlmsg_type = type;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 1;
+	memcpy(req.body, body, blen);
+	(void)family;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
+		err_set("netlink dump: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	buf = malloc(bufsz);
+	if (!buf) {
+		close(fd);
+		return -1;
+	}
+	while (!done) {
+		ssize_t n = recv(fd, buf, bufsz, 0);
+		struct nlmsghdr *nh;
+		size_t left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err_set("netlink dump: %s", strerror(errno));
+			ret = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		left = n;
+		for (nh = (void *)buf; NLMSG_OK(nh, left);
+		     nh = NLMSG_NEXT(nh, left)) {
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) &&
+				    e->error) {
+					errno = -e->error;
+					err_set("netlink dump: %s",
+						strerror(errno));
+					ret = -1;
+				}
+				done = 1;
+				break;
+			}
+			if (fn(nh, nh->nlmsg_len, arg) < 0) {
+				ret = -1;
+				done = 1;
+				break;
+			}
+		}
+	}
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+struct route_acc {
+	int family;
+	uint32_t table;
+	struct mr_route *v;
+	size_t n, cap;
+};
+
+static int route_cb(const struct nlmsghdr *nh, size_t len, void *arg)
+{
+	struct route_acc *a = arg;
+	struct mr_route r;
+
+	if (mr_parse_route_msg(a->family, nh, len, &r) != 1 ||
+	    r.table != a->table)
+		return 0;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		void *p = realloc(a->v, cap * sizeof(*a->v));
+
+		if (!p)
+			return -1;
+		a->v = p;
+		a->cap = cap;
+	}
+	a->v[a->n++] = r;
+	return 0;
+}
+
+int mr_routes(int family, uint32_t table, struct mr_route **out, size_t *n)
+{
+	struct route_acc a = { .family = family, .table = table };
+	struct rtmsg rtm = { .rtm_family = family == AF_INET6 ?
+			     RTNL_FAMILY_IP6MR : RTNL_FAMILY_IPMR };
+
+	if (nl_dump(RTM_GETROUTE, family, &rtm, sizeof(rtm), route_cb,
+		    &a) < 0) {
+		free(a.v);
+		return -1;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+struct vif_acc {
+	uint32_t table;
+	struct mr_vif *vifs;
+	int n, found;
+};
+
+static int vif_cb(const struct nlmsghdr *nh, size_t len, void *arg)
+{
+	struct vif_acc *a = arg;
+	int r = mr_parse_vif_msg(nh, len, a->table, a->vifs, &a->n);
+
+	if (r == 1)
+		a->found = 1;
+	return 0;
+}
+
+static int vifs_proc(struct mr *m)
+{
+	const char *path = m->family == AF_INET6 ? "/proc/net/ip6_mr_vif" :
+			   "/proc/net/ip_mr_vif";
+	char line[256];
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		err_set("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	m->nvifs = 0;
+	while (fgets(line, sizeof(line), f) && m->nvifs < MR_MAXVIFS) {
+		struct mr_vif *v = &m->vifs[m->nvifs];
+
+		if (mr_parse_proc_vif(line, v) != 1)
+			continue;
+		v->ifindex = if_nametoindex(v->ifname);
+		m->nvifs++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* IPv6 tables other than the default one have no VIF dump (ip6mr offers
+ * neither a /proc view of them nor RTM_GETLINK): start from an empty view
+ * and let mr_vif_get() probe for a free slot. */
+static int vifs_unknown(struct mr *m)
+{
+	m->nvifs = 0;
+	return 0;
+}
+
+int mr_vifs_load(struct mr *m)
+{
+	if (m->family == AF_INET) {
+		struct ifinfomsg ifi = { .ifi_family = RTNL_FAMILY_IPMR };
+		struct vif_acc a = { .table = m->table, .vifs = m->vifs };
+
+		if (nl_dump(RTM_GETLINK, AF_INET, &ifi, sizeof(ifi), vif_cb,
+			    &a) == 0) {
+			int i;
+
+			m->nvifs = a.n;
+			for (i = 0; i < a.n; i++)
+				if (!if_indextoname(m->vifs[i].ifindex,
+						    m->vifs[i].ifname))
+					strcpy(m->vifs[i].ifname, "?");
+			return 0;
+		}
+		if (m->table != MR_TABLE_DEFAULT)
+			return -1;
+		return vifs_proc(m);
+	}
+	if (m->table == MR_TABLE_DEFAULT)
+		return vifs_proc(m);
+	return vifs_unknown(m);
+}
+
+int mr_vif_find(struct mr *m, int ifindex)
+{
+	int i;
+
+	if (m->nvifs < 0 && mr_vifs_load(m) < 0)
+		return -1;
+	for (i = 0; i < m->nvifs; i++)
+		if (m->vifs[i].ifindex == ifindex)
+			return m->vifs[i].vif;
+	errno = ENOENT;
+	return -1;
+}
+
+static int vif_used(const struct mr *m, int vif)
+{
+	int i;
+
+	for (i = 0; i < m->nvifs; i++)
+		if (m->vifs[i].vif == vif)
+			return 1;
+	return 0;
+}
+
+static int vif_add(struct mr *m, int vif, int ifindex)
+{
+	if (m->family == AF_INET6) {
+		struct mif6ctl mc = { .mif6c_mifi = vif, .vifc_threshold = 1,
+				      .mif6c_pifi = ifindex };
+
+		return setsockopt(m->fd, IPPROTO_IPV6, MRT6_ADD_MIF, &mc,
+				  sizeof(mc));
+	} else {
+		struct vifctl vc = { .vifc_vifi = vif,
+				     .vifc_flags = VIFF_USE_IFINDEX,
+				     .vifc_threshold = 1 };
+
+		vc.vifc_lcl_ifindex = ifindex;
+		return setsockopt(m->fd, IPPROTO_IP, MRT_ADD_VIF, &vc,
+				  sizeof(vc));
+	}
+}
+
+int mr_vif_get(struct mr *m, int ifindex)
+{
+	char name[IF_NAMESIZE];
+	int vif = mr_vif_find(m, ifindex);
+
+	if (vif >= 0)
+		return vif;
+	if (m->nvifs < 0)
+		return -1;
+	for (vif = 0; vif < MR_MAXVIFS; vif++) {
+		struct mr_vif *v;
+
+		if (vif_used(m, vif))
+			continue;
+		if (vif_add(m, vif, ifindex) < 0) {
+			/* a slot we could not see (IPv6 side tables) */
+			if (errno == EADDRINUSE)
+				continue;
+			err_set("add VIF for %s: %s",
+				ifname(ifindex, name),
+				strerror(errno));
+			return -1;
+		}
+		if (m->nvifs < MR_MAXVIFS) {
+			v = &m->vifs[m->nvifs++];
+			memset(v, 0, sizeof(*v));
+			v->vif = vif;
+			v->ifindex = ifindex;
+			v->flags = m->owner ? 0 : MR_VIF_STATIC;
+			ifname(ifindex, v->ifname);
+		}
+		return vif;
+	}
+	errno = ENOSPC;
+	err_set("add VIF for %s: all %d VIFs in use",
+		ifname(ifindex, name), MR_MAXVIFS);
+	return -1;
+}
+
+int mr_vif_del(struct mr *m, int vif)
+{
+	int r, i;
+
+	if (m->family == AF_INET6) {
+		mifi_t mi = vif;
+
+		r = setsockopt(m->fd, IPPROTO_IPV6, MRT6_DEL_MIF, &mi,
+			       sizeof(mi));
+	} else {
+		struct vifctl vc = { .vifc_vifi = vif };
+
+		r = setsockopt(m->fd, IPPROTO_IP, MRT_DEL_VIF, &vc,
+			       sizeof(vc));
+	}
+	if (r < 0) {
+		err_set("delete VIF %d: %s", vif, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < m->nvifs; i++)
+		if (m->vifs[i].vif == vif) {
+			m->vifs[i] = m->vifs[--m->nvifs];
+			break;
+		}
+	return 0;
+}
+
+int mr_mfc_add(struct mr *m, const union mr_addr *src,
+	       const union mr_addr *grp, int iif_vif,
+	       const unsigned char ttls[MR_MAXVIFS])
+{
+	int r, i;
+
+	if (m->family == AF_INET6) {
+		struct mf6cctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mf6cc_origin.sin6_family = AF_INET6;
+		mc.mf6cc_origin.sin6_addr = src->v6;
+		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
+		mc.mf6cc_mcastgrp.sin6_addr = grp->v6;
+		mc.mf6cc_parent = iif_vif;
+		for (i = 0; i < MR_MAXVIFS; i++)
+			if (ttls[i] && i != iif_vif)
+				IF_SET(i, &mc.mf6cc_ifset);
+		r = setsockopt(m->fd, IPPROTO_IPV6, MRT6_ADD_MFC, &mc,
+			       sizeof(mc));
+	} else {
+		struct mfcctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mfcc_origin = src->v4;
+		mc.mfcc_mcastgrp = grp->v4;
+		mc.mfcc_parent = iif_vif;
+		for (i = 0; i < MR_MAXVIFS; i++)
+			if (i != iif_vif)
+				mc.mfcc_ttls[i] = ttls[i];
+		r = setsockopt(m->fd, IPPROTO_IP, MRT_ADD_MFC, &mc,
+			       sizeof(mc));
+	}
+	if (r < 0) {
+		char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+
+		err_set("add route (%s,%s): %s", mr_ntop(m->family, src, s,
+			sizeof(s)), mr_ntop(m->family, grp, g, sizeof(g)),
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int mr_mfc_del(struct mr *m, const union mr_addr *src,
+	       const union mr_addr *grp)
+{
+	int r;
+
+	if (m->family == AF_INET6) {
+		struct mf6cctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mf6cc_origin.sin6_family = AF_INET6;
+		mc.mf6cc_origin.sin6_addr = src->v6;
+		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
+		mc.mf6cc_mcastgrp.sin6_addr = grp->v6;
+		r = setsockopt(m->fd, IPPROTO_IPV6, MRT6_DEL_MFC, &mc,
+			       sizeof(mc));
+	} else {
+		struct mfcctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mfcc_origin = src->v4;
+		mc.mfcc_mcastgrp = grp->v4;
+		r = setsockopt(m->fd, IPPROTO_IP, MRT_DEL_MFC, &mc,
+			       sizeof(mc));
+	}
+	if (r < 0) {
+		char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+		int e = errno;
+
+		err_set("delete route (%s,%s): %s",
+			mr_ntop(m->family, src, s, sizeof(s)),
+			mr_ntop(m->family, grp, g, sizeof(g)),
+			e == ENOENT ? "no such route" : strerror(e));
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* --- parsers --- */
+
+int mr_upcall_parse(int family, const void *buf, size_t len,
+		    struct mr_upcall *u)
+{
+	const unsigned char *p = buf;
+
+	memset(u, 0, sizeof(*u));
+	if (family == AF_INET6) {
+		struct mrt6msg msg;
+
+		/* real ICMPv6 starts with a non-zero type */
+		if (len < 1 || p[0] != 0)
+			return 0;
+		if (len < sizeof(msg))
+			return -1;
+		memcpy(&msg, buf, sizeof(msg));
+		u->type = msg.im6_msgtype;
+		u->vif = msg.im6_mif;
+		u->src.v6 = msg.im6_src;
+		u->grp.v6 = msg.im6_dst;
+		return 1;
+	} else {
+		struct igmpmsg msg;
+
+		/* im_mbz sits where a real IP header has its protocol (2) */
+		if (len < 10 || p[9] != 0)
+			return 0;
+		if (len < sizeof(msg))
+			return -1;
+		memcpy(&msg, buf, sizeof(msg));
+		u->type = msg.im_msgtype;
+		u->vif = msg.im_vif | (msg.im_vif_hi << 8);
+		u->src.v4 = msg.im_src;
+		u->grp.v4 = msg.im_dst;
+		return 1;
+	}
+}
+
+int mr_parse_proc_vif(const char *line, struct mr_vif *v)
+{
+	unsigned long long bi, pi, bo, po;
+	unsigned flags;
+	int vif, n;
+	char name[64];
+
+	memset(v, 0, sizeof(*v));
+	n = sscanf(line, "%d %63s %llu %llu %llu %llu %x", &vif, name, &bi, &pi,
+		   &bo, &po, &flags);
+	if (n <= 0)
+		return 0;		/* heading "Interface ..." */
+	if (n != 7 || vif < 0 || vif >= MR_MAXVIFS ||
+	    strlen(name) >= IF_NAMESIZE)
+		return -1;
+	v->vif = vif;
+	memcpy(v->ifname, name, strlen(name) + 1);
+	v->bytes_in = bi;
+	v->pkts_in = pi;
+	v->bytes_out = bo;
+	v->pkts_out = po;
+	v->flags = flags;
+	return 1;
+}
+
+/* Walks the attributes in [p, p + len): calls fn for each complete one. */
+#define FOR_RTA(rta, p, len)                                                \
+	for (struct rtattr *rta = (struct rtattr *)(p);                     \
+	     (len) >= (int)sizeof(struct rtattr) &&                         \
+	     rta->rta_len >= sizeof(struct rtattr) &&                       \
+	     rta->rta_len <= (unsigned)(len);                               \
+	     (len) -= RTA_ALIGN(rta->rta_len),                              \
+	     rta = (struct rtattr *)((char *)rta + RTA_ALIGN(rta->rta_len)))
+
+static uint64_t get_u64(const struct rtattr *a)
+{
+	uint64_t v = 0;
+
+	if (RTA_PAYLOAD(a) >= 8)
+		memcpy(&v, RTA_DATA(a), 8);
+	else if (RTA_PAYLOAD(a) >= 4) {
+		uint32_t w;
+
+		memcpy(&w, RTA_DATA(a), 4);
+		v = w;
+	}
+	return v;
+}
+
+static uint32_t get_u32(const struct rtattr *a)
+{
+	uint32_t v = 0;
+
+	if (RTA_PAYLOAD(a) >= 4)
+		memcpy(&v, RTA_DATA(a), 4);
+	else if (RTA_PAYLOAD(a) >= 2) {
+		uint16_t w;
+
+		memcpy(&w, RTA_DATA(a), 2);
+		v = w;
+	}
+	return v;
+}
+
+int mr_parse_route_msg(int family, const void *msg, size_t len,
+		       struct mr_route *r)
+{
+	const struct nlmsghdr *nh = msg;
+	struct rtmsg rtm;
+	int want = family == AF_INET6 ? RTNL_FAMILY_IP6MR : RTNL_FAMILY_IPMR;
+	size_t al = alen(family);
+	int left;
+
+	memset(r, 0, sizeof(*r));
+	if (len < NLMSG_LENGTH(sizeof(rtm)) || nh->nlmsg_len > len ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(rtm)))
+		return -1;
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	memcpy(&rtm, NLMSG_DATA(nh), sizeof(rtm));
+	if (rtm.rtm_family != want)
+		return 0;
+	r->table = rtm.rtm_table;
+	r->is_static = rtm.rtm_protocol != RTPROT_MROUTED;
+	r->iif = -1;
+	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(rtm));
+	left = left > 0 ? left : 0;
+	/* attributes begin at the aligned end of struct rtmsg */
+	FOR_RTA(a, (const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(rtm)),
+		left) {
+		switch (a->rta_type) {
+		case RTA_TABLE:
+			r->table = get_u32(a);
+			break;
+		case RTA_SRC:
+			if (RTA_PAYLOAD(a) != al)
+				return -1;
+			memcpy(&r->src, RTA_DATA(a), al);
+			break;
+		case RTA_DST:
+			if (RTA_PAYLOAD(a) != al)
+				return -1;
+			memcpy(&r->grp, RTA_DATA(a), al);
+			break;
+		case RTA_IIF:
+			r->iif = get_u32(a);
+			break;
+		case RTA_MULTIPATH: {
+			const char *p = RTA_DATA(a);
+			int n = RTA_PAYLOAD(a);
+
+			while (n >= (int)sizeof(struct rtnexthop)) {
+				struct rtnexthop nhop;
+
+				memcpy(&nhop, p, sizeof(nhop));
+				if (nhop.rtnh_len < sizeof(nhop) ||
+				    nhop.rtnh_len > n)
+					return -1;
+				if (r->noifs < MR_MAXVIFS) {
+					r->oif[r->noifs] = nhop.rtnh_ifindex;
+					r->ttl[r->noifs] = nhop.rtnh_hops;
+					r->noifs++;
+				}
+				n -= RTNH_ALIGN(nhop.rtnh_len);
+				p += RTNH_ALIGN(nhop.rtnh_len);
+			}
+			break;
+		}
+		case RTA_MFC_STATS: {
+			struct rta_mfc_stats st;
+
+			if (RTA_PAYLOAD(a) < sizeof(st))
+				return -1;
+			memcpy(&st, RTA_DATA(a), sizeof(st));
+			r->pkts = st.mfcs_packets;
+			r->bytes = st.mfcs_bytes;
+			r->wrong_if = st.mfcs_wrong_if;
+			break;
+		}
+		}
+	}
+	if (r->iif < 0)
+		return 0;		/* unresolved: no inbound VIF yet */
+	return 1;
+}
+
+static void parse_one_vif(const struct rtattr *vifattr, struct mr_vif *v)
+{
+	int left = RTA_PAYLOAD(vifattr);
+
+	memset(v, 0, sizeof(*v));
+	v->vif = -1;
+	FOR_RTA(a, RTA_DATA(vifattr), left) {
+		switch (a->rta_type) {
+		case IPMRA_VIFA_IFINDEX:
+			v->ifindex = get_u32(a);
+			break;
+		case IPMRA_VIFA_VIF_ID:
+			v->vif = get_u32(a);
+			break;
+		case IPMRA_VIFA_FLAGS:
+			v->flags = get_u32(a);
+			break;
+		case IPMRA_VIFA_BYTES_IN:
+			v->bytes_in = get_u64(a);
+			break;
+		case IPMRA_VIFA_BYTES_OUT:
+			v->bytes_out = get_u64(a);
+			break;
+		case IPMRA_VIFA_PACKETS_IN:
+			v->pkts_in = get_u64(a);
+			break;
+		case IPMRA_VIFA_PACKETS_OUT:
+			v->pkts_out = get_u64(a);
+			break;
+		}
+	}
+}
+
+int mr_parse_vif_msg(const void *msg, size_t len, uint32_t table,
+		     struct mr_vif *vifs, int *n)
+{
+	const struct nlmsghdr *nh = msg;
+	const struct rtattr *vifs_attr = NULL;
+	struct ifinfomsg ifi;
+	uint32_t id = 0;
+	int have_id = 0, left;
+
+	if (len < NLMSG_LENGTH(sizeof(ifi)) || nh->nlmsg_len > len ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(ifi)))
+		return -1;
+	if (nh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	memcpy(&ifi, NLMSG_DATA(nh), sizeof(ifi));
+	if (ifi.ifi_family != RTNL_FAMILY_IPMR)
+		return 0;
+	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(ifi));
+	left = left > 0 ? left : 0;
+	FOR_RTA(a, (const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(ifi)),
+		left) {
+		if (a->rta_type == IPMRA_TABLE_ID) {
+			id = get_u32(a);
+			have_id = 1;
+		} else if (a->rta_type == IPMRA_TABLE_VIFS) {
+			vifs_attr = a;
+		}
+	}
+	if (!have_id || id != table)
+		return 0;
+	if (vifs_attr) {
+		int l = RTA_PAYLOAD(vifs_attr);
+
+		FOR_RTA(a, RTA_DATA(vifs_attr), l) {
+			struct mr_vif v;
+
+			if (a->rta_type != IPMRA_VIF)
+				continue;
+			parse_one_vif(a, &v);
+			if (v.vif < 0 || v.vif >= MR_MAXVIFS)
+				return -1;
+			if (*n < MR_MAXVIFS)
+				vifs[(*n)++] = v;
+		}
+	}
+	return 1;
+}
