@@ -241,7 +241,7 @@ static int raw_inodes(int family, unsigned long *ino, int max)
 
 static int pid_has_socket(const char *pid, const unsigned long *ino, int n)
 {
-	char path[64], link[64];
+	char path[300], link[64];
 	struct dirent *e;
 	int found = 0;
 	DIR *d;
@@ -251,7 +251,7 @@ static int pid_has_socket(const char *pid, const unsigned long *ino, int n)
 	if (!d)
 		return 0;
 	while (!found && (e = readdir(d))) {
-		char fd[400];
+		char fd[600];
 		unsigned long i;
 		ssize_t l;
 		int k;

@@ -5,6 +5,7 @@
 #include <linux/mroute.h>
 #include <linux/mroute6.h>
 #include <linux/netlink.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -782,13 +783,20 @@ int mr_parse_vif_msg(const void *msg, size_t len, uint32_t table,
 		return 0;
 	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(ifi));
 	left = left > 0 ? left : 0;
-	FOR_RTA(a, (const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(ifi)),
+	/* the table's attributes sit in an IFLA_AF_SPEC nest */
+	FOR_RTA(spec, (const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(ifi)),
 		left) {
-		if (a->rta_type == IPMRA_TABLE_ID) {
-			id = get_u32(a);
-			have_id = 1;
-		} else if (a->rta_type == IPMRA_TABLE_VIFS) {
-			vifs_attr = a;
+		int l = RTA_PAYLOAD(spec);
+
+		if (spec->rta_type != IFLA_AF_SPEC)
+			continue;
+		FOR_RTA(a, RTA_DATA(spec), l) {
+			if (a->rta_type == IPMRA_TABLE_ID) {
+				id = get_u32(a);
+				have_id = 1;
+			} else if (a->rta_type == IPMRA_TABLE_VIFS) {
+				vifs_attr = a;
+			}
 		}
 	}
 	if (!have_id || id != table)
@@ -809,4 +817,51 @@ int mr_parse_vif_msg(const void *msg, size_t len, uint32_t table,
 		}
 	}
 	return 1;
+}
+
+int mr_route_oif(int family, const union mr_addr *addr)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rtm;
+		char attrs[64];
+	} req;
+	char buf[4096];
+	struct rtattr *a;
+	struct nlmsghdr *nh = (void *)buf;
+	size_t al = alen(family);
+	int fd, oif = 0, left;
+	ssize_t n;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.rtm.rtm_family = family;
+	req.rtm.rtm_dst_len = al * 8;
+	a = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	a->rta_type = RTA_DST;
+	a->rta_len = RTA_LENGTH(al);
+	memcpy(RTA_DATA(a), addr, al);
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(a->rta_len);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0 ||
+	    (n = recv(fd, buf, sizeof(buf), 0)) < (ssize_t)sizeof(*nh)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (nh->nlmsg_type == NLMSG_ERROR)
+		return 0;	/* ENETUNREACH and friends: no route */
+	if (nh->nlmsg_type != RTM_NEWROUTE || nh->nlmsg_len > (size_t)n ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return -1;
+	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct rtmsg));
+	FOR_RTA(ra, (char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(struct rtmsg)),
+		left)
+		if (ra->rta_type == RTA_OIF)
+			oif = get_u32(ra);
+	return oif;
 }

@@ -83,6 +83,10 @@ int mr_mfc_del(struct mr *m, const union mr_addr *src,
  * entries skipped). *out is malloc'd; free it. */
 int mr_routes(int family, uint32_t table, struct mr_route **out, size_t *n);
 
+/* The interface the unicast route back to addr leaves by (the reverse
+ * path that rp_filter checks), 0 when there is no route, -1 on error. */
+int mr_route_oif(int family, const union mr_addr *addr);
+
 /* --- parsers (no I/O) --- */
 
 /* A NOCACHE/WRONGVIF/WHOLEPKT upcall read from the owner socket. */

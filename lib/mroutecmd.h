@@ -62,4 +62,7 @@ int mrc_batch(struct mrc_ctx *x, FILE *f, const char *name, int family_opt,
  * Returns 0 or 1. */
 int mrc_finish(struct mrc_ctx *x);
 
+/* "default" or the number. */
+const char *mrc_table_name(uint32_t table, char *buf, size_t len);
+
 #endif

@@ -1,0 +1,746 @@
+/* mroutecmd.c - mroute(8)'s commands: operand grammar (smcroutectl-like),
+ * and add/del/join/leave/flush/stop/hold over the kernel API and holder. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mrhold.h"
+#include "mroutecmd.h"
+#include "mrshow.h"
+#include "opt.h"
+#include "priv.h"
+
+static const struct {
+	const char *name;
+	enum mrc_op op;
+	int min, max;		/* operands after the command word */
+} cmds[] = {
+	{ "add", MRC_ADD, 3, 2 + MR_MAXVIFS },
+	{ "del", MRC_DEL, 2, 3 },
+	{ "remove", MRC_DEL, 2, 3 },	/* smcroutectl's word */
+	{ "show", MRC_SHOW, 0, 0 },
+	{ "status", MRC_STATUS, 0, 0 },
+	{ "join", MRC_JOIN, 2, 3 },
+	{ "leave", MRC_LEAVE, 2, 3 },
+	{ "flush", MRC_FLUSH, 0, 0 },
+	{ "stop", MRC_STOP, 0, 0 },
+	{ "kill", MRC_STOP, 0, 0 },	/* smcroutectl's word */
+	{ "hold", MRC_HOLD, 0, 0 },
+};
+
+static int fam_idx(int family)
+{
+	return family == AF_INET6;
+}
+
+static const char *fam_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static int parse_ifname(const char *s, char *out)
+{
+	if (!*s || strlen(s) >= IF_NAMESIZE || strchr(s, '/') ||
+	    strchr(s, ' ')) {
+		err_set("bad interface '%s'", s);
+		return -1;
+	}
+	strcpy(out, s);
+	return 0;
+}
+
+/* ADDR, or ADDR/LEN when plen is not NULL; family 0 = either. */
+static int parse_addr(const char *s, int *family, union mr_addr *a, int *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash;
+	int f;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		if (!plen)
+			return -1;
+		*slash = 0;
+	}
+	f = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (*family && *family != f)
+		return -1;
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(f, buf, a) != 1)
+		return -1;
+	if (plen) {
+		long long n = f == AF_INET6 ? 128 : 32;
+
+		if (slash && parse_ll(slash + 1, 0, n, &n) < 0)
+			return -1;
+		*plen = n;
+	}
+	*family = f;
+	return 0;
+}
+
+static int is_mcast(int family, const union mr_addr *a)
+{
+	if (family == AF_INET6)
+		return a->v6.s6_addr[0] == 0xff;
+	return (ntohl(a->v4.s_addr) >> 28) == 14;
+}
+
+/* GROUP[/LEN] with an optional SOURCE before it (ops[0..n)). */
+static int parse_sg(char **ops, int n, struct mr_cmd *c)
+{
+	int fam = c->family, k = 0;
+
+	if (n == 2) {
+		if (parse_addr(ops[0], &fam, &c->src, NULL) < 0 ||
+		    is_mcast(fam, &c->src)) {
+			err_set("bad source '%s'", ops[0]);
+			return -1;
+		}
+		c->has_src = !mr_addr_is_any(fam, &c->src);
+		k = 1;
+	}
+	if (parse_addr(ops[k], &fam, &c->grp, &c->plen) < 0 ||
+	    !is_mcast(fam, &c->grp)) {
+		err_set("bad group '%s'", ops[k]);
+		return -1;
+	}
+	if (c->has_src && c->plen != (fam == AF_INET6 ? 128 : 32)) {
+		err_set("bad group '%s': a source route takes one group",
+			ops[k]);
+		return -1;
+	}
+	c->family = fam;
+	return 0;
+}
+
+static int looks_like_addr(const char *s)
+{
+	int f = 0, plen;
+	union mr_addr a;
+
+	return parse_addr(s, &f, &a, &plen) == 0;
+}
+
+int mrc_parse(int argc, char **argv, int family_opt, struct mr_cmd *c)
+{
+	size_t i;
+	int n, k;
+
+	memset(c, 0, sizeof(*c));
+	c->family = family_opt;
+	if (argc < 1) {
+		err_set("no command");
+		return -1;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0])) {
+		err_set("unknown command '%s'", argv[0]);
+		return -1;
+	}
+	c->op = cmds[i].op;
+	n = argc - 1;
+	argv++;
+	if (n < cmds[i].min || n > cmds[i].max) {
+		err_set("%s: %s operands", cmds[i].name,
+			n < cmds[i].min ? "missing" : "too many");
+		return -1;
+	}
+	switch (c->op) {
+	case MRC_ADD:
+		if (parse_ifname(argv[0], c->iif) < 0)
+			return -1;
+		/* IIF SOURCE GROUP OIF... or IIF GROUP OIF... */
+		k = n >= 4 && looks_like_addr(argv[2]) ? 2 : 1;
+		if (parse_sg(argv + 1, k, c) < 0)
+			return -1;
+		for (i = 1 + k; (int)i < n; i++) {
+			char *slash = strchr(argv[i], '/');
+			long long ttl = 1;
+			char name[64];
+
+			if (slash && (slash - argv[i] >= (int)sizeof(name) ||
+				      parse_ll(slash + 1, 1, 255, &ttl) < 0)) {
+				err_set("bad outgoing interface '%s' "
+					"(IFACE or IFACE/TTL, TTL 1-255)",
+					argv[i]);
+				return -1;
+			}
+			snprintf(name, sizeof(name), "%.*s",
+				 slash ? (int)(slash - argv[i]) : 63, argv[i]);
+			if (parse_ifname(name, c->oif[c->noifs]) < 0)
+				return -1;
+			if (slash && ttl != 1 && c->family == AF_INET6) {
+				err_set("bad outgoing interface '%s': IPv6 "
+					"routes take no TTL threshold",
+					argv[i]);
+				return -1;
+			}
+			c->ttl[c->noifs++] = ttl;
+		}
+		if (!c->noifs) {
+			err_set("add: no outgoing interface");
+			return -1;
+		}
+		return 0;
+	case MRC_DEL:
+		if (parse_ifname(argv[0], c->iif) < 0)
+			return -1;
+		return parse_sg(argv + 1, n - 1, c);
+	case MRC_JOIN:
+	case MRC_LEAVE: {
+		char spec[200];
+
+		if (parse_ifname(argv[0], c->iif) < 0)
+			return -1;
+		/* IFACE [SOURCE,]GROUP, or smcroutectl's IFACE SOURCE GROUP */
+		if (n == 3)
+			snprintf(spec, sizeof(spec), "%s,%s", argv[1], argv[2]);
+		else
+			snprintf(spec, sizeof(spec), "%s", argv[1]);
+		if (inet_parse_group(spec, 0, &c->g) < 0)
+			return -1;
+		if (family_opt && c->g.family != family_opt) {
+			err_set("bad group '%s': not %s", spec,
+				fam_name(family_opt));
+			return -1;
+		}
+		c->family = c->g.family;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+void mrc_init(struct mrc_ctx *x, uint32_t table)
+{
+	memset(x, 0, sizeof(*x));
+	x->table = table;
+	x->m[0].fd = x->m[1].fd = -1;
+	x->held[0] = x->held[1] = -1;
+	x->out = stdout;
+}
+
+static void note(struct mrc_ctx *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void note(struct mrc_ctx *x, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!x->note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	x->note(buf);
+}
+
+const char *mrc_table_name(uint32_t table, char *buf, size_t len)
+{
+	if (table == MR_TABLE_DEFAULT)
+		snprintf(buf, len, "default");
+	else
+		snprintf(buf, len, "%u", table);
+	return buf;
+}
+
+/* Says what a failed kernel call needs, in the house style. */
+static int fail_priv(int e)
+{
+	if (e == EPERM || e == EACCES) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", err_str());
+		err_set("%s (needs %s)", msg, e == EPERM &&
+			strstr(msg, "socket") ? "CAP_NET_RAW" :
+			"CAP_NET_ADMIN");
+	}
+	return 1;
+}
+
+/* The socket on the table, opened once per run (batch: once in all). */
+static struct mr *table_sock(struct mrc_ctx *x, int family)
+{
+	struct mr *m = &x->m[fam_idx(family)];
+	int e;
+
+	if (m->fd >= 0)
+		return m;
+	priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+	if (mr_open(m, family, x->table) < 0) {
+		e = errno;
+		fail_priv(e);
+		errno = e;
+		return NULL;
+	}
+	return m;
+}
+
+static int resolve(const char *name, int *ifindex)
+{
+	long long n;
+
+	*ifindex = if_nametoindex(name);
+	if (!*ifindex && parse_ll(name, 1, 1 << 30, &n) == 0 &&
+	    if_indextoname(n, (char[IF_NAMESIZE]){ 0 }))
+		*ifindex = n;
+	if (!*ifindex) {
+		err_set("no such interface '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* ifindexes of a command's interfaces; 2 (bad operand) on failure. */
+static int resolve_all(const struct mr_cmd *c, int *iif, int *oif)
+{
+	int i;
+
+	if (resolve(c->iif, iif) < 0)
+		return 2;
+	for (i = 0; i < c->noifs; i++) {
+		if (resolve(c->oif[i], &oif[i]) < 0)
+			return 2;
+		if (oif[i] == *iif) {
+			err_set("outgoing interface %s is the inbound one",
+				c->oif[i]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* Our holder's pid, or 0 when none answers for the table. */
+static pid_t our_holder(int family, uint32_t table, int *has_table)
+{
+	char r[128];
+	long pid = 0;
+	int t = 0;
+
+	if (mrh_request(family, table, "ping", r, sizeof(r)) < 0 ||
+	    sscanf(r, "ok %ld %d", &pid, &t) != 2)
+		return 0;
+	if (has_table)
+		*has_table = t;
+	return pid;
+}
+
+static int start_holder(struct mrc_ctx *x, int family, int members_only,
+			pid_t *pid)
+{
+	struct mrh_opts o = { .family = family, .table = x->table,
+			      .members_only = members_only,
+			      .pidfile = x->pidfile };
+
+	priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+	if (mrh_spawn(&o, pid) < 0)
+		return -1;
+	return 0;
+}
+
+/* The holder for commands that need ours ((*,G), join). 0 or 1. */
+static int need_holder(struct mrc_ctx *x, int family, int members_ok)
+{
+	char t[16], comm[64];
+	pid_t pid;
+	int has_table = 0, held;
+
+	pid = our_holder(family, x->table, &has_table);
+	if (pid > 0 && (has_table || members_ok))
+		return 0;
+	if (pid > 0) {
+		err_set("the mroute holder (pid %ld) keeps memberships only: "
+			"table %s is held by another process", (long)pid,
+			mrc_table_name(x->table, t, sizeof(t)));
+		return 1;
+	}
+	held = mr_held(family, x->table);
+	if (held < 0)
+		return fail_priv(errno);
+	if (held && !members_ok) {
+		pid = mrh_find_owner(family, comm, sizeof(comm));
+		if (pid > 0)
+			err_set("(*,G) routes need the mroute holder, but %s "
+				"table %s is held by %s (pid %ld)",
+				fam_name(family), mrc_table_name(x->table, t,
+				sizeof(t)), comm, (long)pid);
+		else
+			err_set("(*,G) routes need the mroute holder, but %s "
+				"table %s is held by another process",
+				fam_name(family), mrc_table_name(x->table, t,
+				sizeof(t)));
+		return 1;
+	}
+	if (x->no_hold) {
+		err_set("no mroute holder runs for %s table %s (--no-hold)",
+			fam_name(family), mrc_table_name(x->table, t,
+			sizeof(t)));
+		return 1;
+	}
+	if (start_holder(x, family, held, &pid) < 0)
+		return 1;
+	note(x, "started holder (pid %ld) for %s table %s%s", (long)pid,
+	     fam_name(family), mrc_table_name(x->table, t, sizeof(t)),
+	     held ? " (memberships only: the table is held elsewhere)" : "");
+	if (!held)
+		x->held[fam_idx(family)] = 1;
+	return 0;
+}
+
+static int holder_req(struct mrc_ctx *x, int family, const char *req,
+		      char *reply, size_t len)
+{
+	if (mrh_request(family, x->table, req, reply, len) < 0) {
+		err_set("holder: %s", strerror(errno));
+		return 1;
+	}
+	if (strncmp(reply, "ok", 2)) {
+		err_set("%s", !strncmp(reply, "err ", 4) ? reply + 4 : reply);
+		return 1;
+	}
+	return 0;
+}
+
+static int exec_route(struct mrc_ctx *x, const struct mr_cmd *c)
+{
+	int iif, oif[MR_MAXVIFS], iv, i, r, fam = c->family;
+	int full = fam == AF_INET6 ? 128 : 32;
+	unsigned char ttls[MR_MAXVIFS] = { 0 };
+	struct mr *m;
+	char g[INET6_ADDRSTRLEN], req[1024];
+	struct mrh_tmpl t;
+
+	r = resolve_all(c, &iif, oif);
+	if (r)
+		return r;
+	if (!c->has_src || c->plen != full) {
+		/* (*,G): a template in the holder */
+		if (c->op == MRC_ADD && need_holder(x, fam, 0))
+			return 1;
+	}
+	m = table_sock(x, fam);
+	if (!m)
+		return 1;
+	if (c->op == MRC_DEL && !(c->has_src && c->plen == full)) {
+		iv = mr_vif_find(m, iif);
+		if (iv < 0) {
+			err_set("no (*,G) route from %s", c->iif);
+			return 1;
+		}
+		snprintf(req, sizeof(req), "tdel %d %s/%d 0:1", iv,
+			 mr_ntop(fam, &c->grp, g, sizeof(g)), c->plen);
+		return holder_req(x, fam, req, req, sizeof(req));
+	}
+	if (c->op == MRC_DEL) {
+		if (mr_mfc_del(m, &c->src, &c->grp) < 0)
+			return fail_priv(errno);
+		return 0;
+	}
+	iv = mr_vif_get(m, iif);
+	if (iv < 0)
+		return fail_priv(errno);
+	for (i = 0; i < c->noifs; i++) {
+		int v = mr_vif_get(m, oif[i]);
+
+		if (v < 0)
+			return fail_priv(errno);
+		ttls[v] = c->ttl[i];
+	}
+	if (c->has_src && c->plen == full) {
+		if (mr_mfc_add(m, &c->src, &c->grp, iv, ttls) < 0)
+			return fail_priv(errno);
+		x->added[fam_idx(fam)]++;
+		return 0;
+	}
+	memset(&t, 0, sizeof(t));
+	t.iif_vif = iv;
+	t.grp = c->grp;
+	t.plen = c->plen;
+	memcpy(t.ttls, ttls, sizeof(ttls));
+	strcpy(req, "tadd ");
+	mrh_tmpl_format(fam, &t, req + 5, sizeof(req) - 5);
+	return holder_req(x, fam, req, req, sizeof(req));
+}
+
+static int exec_join(struct mrc_ctx *x, const struct mr_cmd *c)
+{
+	char req[256], g[INET_FMTLEN], s[INET_FMTLEN];
+	int ifindex;
+
+	if (resolve(c->iif, &ifindex) < 0)
+		return 2;
+	if (c->op == MRC_JOIN && need_holder(x, c->family, 1))
+		return 1;
+	inet_ntop_ss(&c->g.group, g, sizeof(g));
+	if (c->g.source.ss_family != AF_UNSPEC)
+		snprintf(req, sizeof(req), "%s %d %s,%s",
+			 c->op == MRC_JOIN ? "join" : "leave", ifindex,
+			 inet_ntop_ss(&c->g.source, s, sizeof(s)), g);
+	else
+		snprintf(req, sizeof(req), "%s %d %s",
+			 c->op == MRC_JOIN ? "join" : "leave", ifindex, g);
+	return holder_req(x, c->family, req, req, sizeof(req));
+}
+
+/* Static routes and VIFs of the table: what flush removes and stop
+ * reports. del: remove them too. */
+static int statics(struct mrc_ctx *x, int family, int del, int *nroutes,
+		   int *nvifs)
+{
+	struct mr_route *r = NULL;
+	struct mr *m;
+	size_t n, i;
+	int k, ret = 0;
+
+	*nroutes = *nvifs = 0;
+	m = table_sock(x, family);
+	if (!m)
+		return 1;
+	if (mr_routes(family, x->table, &r, &n) < 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (!r[i].is_static)
+			continue;
+		if (del && mr_mfc_del(m, &r[i].src, &r[i].grp) < 0) {
+			ret = fail_priv(errno);
+			continue;
+		}
+		(*nroutes)++;
+	}
+	if (mr_vifs_load(m) < 0) {
+		free(r);
+		return 1;
+	}
+	for (k = m->nvifs - 1; k >= 0; k--) {
+		struct mr_vif *v = &m->vifs[k];
+		int used = 0;
+
+		if (!(v->flags & MR_VIF_STATIC))
+			continue;
+		/* keep VIFs that the owner's remaining routes use */
+		for (i = 0; del && i < n; i++) {
+			int j;
+
+			if (r[i].is_static)
+				continue;
+			used |= r[i].iif == v->ifindex;
+			for (j = 0; j < r[i].noifs; j++)
+				used |= r[i].oif[j] == v->ifindex;
+		}
+		if (used)
+			continue;
+		if (del && mr_vif_del(m, v->vif) < 0) {
+			ret = fail_priv(errno);
+			continue;
+		}
+		(*nvifs)++;
+	}
+	free(r);
+	return ret;
+}
+
+static int exec_flush(struct mrc_ctx *x, int family)
+{
+	char reply[128], t[16];
+	int nt = 0, nd = 0, nr, nv, ret;
+
+	if (our_holder(family, x->table, NULL) > 0 &&
+	    holder_req(x, family, "flush", reply, sizeof(reply)) == 0)
+		sscanf(reply, "ok %d %d", &nt, &nd);
+	ret = statics(x, family, 1, &nr, &nv);
+	if (!ret)
+		note(x, "%s table %s: removed %d static routes, %d (*,G) "
+		     "routes (%d installed), %d VIFs", fam_name(family),
+		     mrc_table_name(x->table, t, sizeof(t)), nr, nt, nd, nv);
+	return ret;
+}
+
+static int exec_stop(struct mrc_ctx *x, int family, int quiet_none)
+{
+	char reply[128], t[16];
+	int nt = 0, nd = 0, nj = 0, nr, nv, i;
+	pid_t pid = our_holder(family, x->table, NULL);
+
+	mrc_table_name(x->table, t, sizeof(t));
+	if (pid <= 0) {
+		if (quiet_none)
+			return 0;
+		err_set("no mroute holder runs for %s table %s",
+			fam_name(family), t);
+		return 1;
+	}
+	if (holder_req(x, family, "stop", reply, sizeof(reply)))
+		return 1;
+	sscanf(reply, "ok %d %d %d", &nt, &nd, &nj);
+	/* wait (bounded) until it is gone, so that what we report is true */
+	for (i = 0; i < 200 && kill(pid, 0) == 0; i++)
+		usleep(10000);
+	if (statics(x, family, 0, &nr, &nv))
+		return 1;
+	fprintf(x->out, "stopped holder (pid %ld) of %s table %s: dropped %d "
+		"(*,G) routes, %d routes they installed, %d memberships\n",
+		(long)pid, fam_name(family), t, nt, nd, nj);
+	if (nr || nv)
+		fprintf(x->out, "remaining: %d static routes, %d VIFs; they "
+			"forward again when a process holds the table\n", nr,
+			nv);
+	return 0;
+}
+
+static int exec_hold(struct mrc_ctx *x, int family)
+{
+	struct mrh_opts o = { .family = family, .table = x->table,
+			      .pidfile = x->pidfile,
+			      .log = x->verbose ? stderr : NULL };
+	pid_t pid;
+	char t[16];
+
+	mrc_table_name(x->table, t, sizeof(t));
+	priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+	if (x->foreground) {
+		note(x, "holding %s table %s (pid %ld)", fam_name(family), t,
+		     (long)getpid());
+		if (mrh_run(&o, -1) < 0) {
+			fail_priv(errno);
+			return 1;
+		}
+		return 0;
+	}
+	if (mrh_spawn(&o, &pid) < 0) {
+		fail_priv(errno);
+		return 1;
+	}
+	note(x, "started holder (pid %ld) for %s table %s", (long)pid,
+	     fam_name(family), t);
+	return 0;
+}
+
+int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
+{
+	int f, ret = 0;
+
+	switch (c->op) {
+	case MRC_ADD:
+	case MRC_DEL:
+		return exec_route(x, c);
+	case MRC_JOIN:
+	case MRC_LEAVE:
+		return exec_join(x, c);
+	case MRC_HOLD:
+		return exec_hold(x, c->family ? c->family : AF_INET);
+	case MRC_SHOW:
+	case MRC_STATUS:
+		return mrs_print(x, c->family, c->op == MRC_STATUS);
+	case MRC_FLUSH:
+	case MRC_STOP:
+		for (f = AF_INET; f; f = f == AF_INET ? AF_INET6 : 0) {
+			int r;
+
+			if (c->family && c->family != f)
+				continue;
+			if (c->op == MRC_FLUSH)
+				r = exec_flush(x, f);
+			else
+				r = exec_stop(x, f, !c->family &&
+					      f == AF_INET6);
+			if (r > ret)
+				ret = r;
+		}
+		return ret;
+	}
+	return 0;
+}
+
+int mrc_batch(struct mrc_ctx *x, FILE *f, const char *name, int family_opt,
+	      void (*error)(const char *msg))
+{
+	char line[4096], msg[600];
+	int lineno = 0, worst = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		char *argv[64], *p, *save = NULL;
+		struct mr_cmd c;
+		int argc = 0, r;
+
+		lineno++;
+		line[strcspn(line, "#\r\n")] = 0;
+		for (p = strtok_r(line, " \t", &save); p && argc < 64;
+		     p = strtok_r(NULL, " \t", &save))
+			argv[argc++] = p;
+		if (!argc)
+			continue;
+		if (mrc_parse(argc, argv, family_opt, &c) < 0)
+			r = 2;
+		else if (c.op == MRC_HOLD && !x->foreground)
+			r = mrc_exec(x, &c);
+		else
+			r = mrc_exec(x, &c);
+		if (r) {
+			snprintf(msg, sizeof(msg), "%s:%d: %s", name, lineno,
+				 err_str());
+			error(msg);
+			if (r > worst)
+				worst = r;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(msg, sizeof(msg), "%s: %s", name, strerror(errno));
+		error(msg);
+		worst = 1;
+	}
+	return worst;
+}
+
+int mrc_finish(struct mrc_ctx *x)
+{
+	int f, ret = 0;
+
+	for (f = 0; f < 2; f++) {
+		int family = f ? AF_INET6 : AF_INET, held;
+		char t[16], comm[64];
+		pid_t pid;
+
+		if (!x->added[f] || x->held[f] == 1)
+			continue;
+		mrc_table_name(x->table, t, sizeof(t));
+		if (our_holder(family, x->table, &held) > 0 && held)
+			continue;
+		held = mr_held(family, x->table);
+		if (held > 0) {
+			pid = mrh_find_owner(family, comm, sizeof(comm));
+			if (pid > 0)
+				note(x, "%s table %s is held by %s (pid %ld): "
+				     "the routes forward under it",
+				     fam_name(family), t, comm, (long)pid);
+			continue;
+		}
+		if (x->no_hold) {
+			note(x, "nobody holds %s table %s: the routes forward "
+			     "once a process does (mroute hold)",
+			     fam_name(family), t);
+			continue;
+		}
+		if (held < 0 || start_holder(x, family, 0, &pid) < 0) {
+			ret = 1;
+			continue;
+		}
+		note(x, "started holder (pid %ld) for %s table %s",
+		     (long)pid, fam_name(family), t);
+	}
+	mr_close(&x->m[0]);
+	mr_close(&x->m[1]);
+	return ret;
+}
