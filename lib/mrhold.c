@@ -207,16 +207,18 @@ static int write_pidfile(const char *path)
 	return 0;
 }
 
-/* Inodes of raw sockets of protocol proto in this namespace. */
-static int raw_inodes(int family, unsigned long *ino, int max)
+/* Inodes of raw sockets of protocol proto in the namespace of path's
+ * /proc/.../net/raw (or raw6). */
+static int raw_inodes(int family, const char *dir, unsigned long *ino, int max)
 {
-	const char *path = family == AF_INET6 ? "/proc/net/raw6" :
-			   "/proc/net/raw";
 	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_IGMP;
-	char line[512];
+	char line[512], path[300];
 	int n = 0;
-	FILE *f = fopen(path, "re");
+	FILE *f;
 
+	snprintf(path, sizeof(path), "%s/net/raw%s", dir,
+		 family == AF_INET6 ? "6" : "");
+	f = fopen(path, "re");
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f) && n < max) {
@@ -237,6 +239,24 @@ static int raw_inodes(int family, unsigned long *ino, int max)
 	}
 	fclose(f);
 	return n;
+}
+
+/* 1 when the namespace of /proc/PID holds one of the sockets: readable
+ * without ptrace rights, unlike /proc/PID/fd of a more privileged daemon. */
+static int pid_in_netns(int family, const char *pid, const unsigned long *ino,
+			int n)
+{
+	unsigned long other[64];
+	char dir[300];
+	int m, i, k;
+
+	snprintf(dir, sizeof(dir), "/proc/%s", pid);
+	m = raw_inodes(family, dir, other, 64);
+	for (i = 0; i < m; i++)
+		for (k = 0; k < n; k++)
+			if (other[i] == ino[k])
+				return 1;
+	return 0;
 }
 
 static int pid_has_socket(const char *pid, const unsigned long *ino, int n)
@@ -275,10 +295,11 @@ pid_t mrh_find_owner(int family, char *comm, size_t len)
 {
 	static const char *daemons[] = { "smcrouted", "pimd", "pim6sd",
 					 "mrouted", "pimd-dense", "pim6dd",
-					 "mcbox", "mroute", "igmpproxy",
-					 "mcproxy", "bird", "frr", NULL };
+					 "igmpproxy", "mcproxy", "mcbox",
+					 "mroute", "bird", "zebra", "pimd6",
+					 NULL };
 	unsigned long ino[64];
-	int n = raw_inodes(family, ino, 64), best_rank = 1000;
+	int n = raw_inodes(family, "/proc/self", ino, 64), best_rank = 1000;
 	pid_t best = -1;
 	struct dirent *e;
 	DIR *d;
@@ -291,18 +312,23 @@ pid_t mrh_find_owner(int family, char *comm, size_t len)
 		FILE *f;
 
 		if (!isdigit((unsigned char)e->d_name[0]) ||
-		    !pid_has_socket(e->d_name, ino, n))
+		    atoi(e->d_name) == getpid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
 		f = fopen(path, "re");
-		if (f) {
-			if (fgets(name, sizeof(name), f))
-				name[strcspn(name, "\n")] = 0;
-			fclose(f);
-		}
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = 0;
+		fclose(f);
 		for (k = 0; daemons[k]; k++)
 			if (!strcmp(name, daemons[k]))
 				rank = k;
+		/* the socket among its descriptors, or else a known routing
+		 * daemon in this namespace (we may not read its fds) */
+		if (!pid_has_socket(e->d_name, ino, n) &&
+		    (rank == 999 || !pid_in_netns(family, e->d_name, ino, n)))
+			continue;
 		if (rank < best_rank) {
 			best_rank = rank;
 			best = atoi(e->d_name);

@@ -249,8 +249,11 @@ static int route_cb(const struct nlmsghdr *nh, size_t len, void *arg)
 	struct route_acc *a = arg;
 	struct mr_route r;
 
-	if (mr_parse_route_msg(a->family, nh, len, &r) != 1 ||
-	    r.table != a->table)
+	/* ip6mr's default table is RT6_TABLE_DFLT... reported as main */
+	uint32_t want = a->table == MR_TABLE_DEFAULT && a->family == AF_INET6 ?
+			RT_TABLE_MAIN : a->table;
+
+	if (mr_parse_route_msg(a->family, nh, len, &r) != 1 || r.table != want)
 		return 0;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 64;

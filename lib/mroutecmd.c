@@ -568,7 +568,7 @@ static int exec_flush(struct mrc_ctx *x, int family)
 	return ret;
 }
 
-static int exec_stop(struct mrc_ctx *x, int family, int quiet_none)
+static int exec_stop(struct mrc_ctx *x, int family)
 {
 	char reply[128], t[16];
 	int nt = 0, nd = 0, nj = 0, nr, nv, i;
@@ -576,8 +576,6 @@ static int exec_stop(struct mrc_ctx *x, int family, int quiet_none)
 
 	mrc_table_name(x->table, t, sizeof(t));
 	if (pid <= 0) {
-		if (quiet_none)
-			return 0;
 		err_set("no mroute holder runs for %s table %s",
 			fam_name(family), t);
 		return 1;
@@ -632,6 +630,9 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 {
 	int f, ret = 0;
 
+	/* everything but show talks to the table (raw socket, MRT_*) */
+	if (c->op != MRC_SHOW)
+		priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
 	switch (c->op) {
 	case MRC_ADD:
 	case MRC_DEL:
@@ -645,21 +646,34 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 	case MRC_STATUS:
 		return mrs_print(x, c->family, c->op == MRC_STATUS);
 	case MRC_FLUSH:
-	case MRC_STOP:
+	case MRC_STOP: {
+		int stopped = 0;
+
 		for (f = AF_INET; f; f = f == AF_INET ? AF_INET6 : 0) {
 			int r;
 
 			if (c->family && c->family != f)
 				continue;
-			if (c->op == MRC_FLUSH)
+			if (c->op == MRC_FLUSH) {
 				r = exec_flush(x, f);
-			else
-				r = exec_stop(x, f, !c->family &&
-					      f == AF_INET6);
+			} else {
+				/* without -4/-6: stop whichever runs */
+				if (!c->family &&
+				    our_holder(f, x->table, NULL) <= 0)
+					continue;
+				r = exec_stop(x, f);
+				stopped++;
+			}
 			if (r > ret)
 				ret = r;
 		}
+		if (c->op == MRC_STOP && !c->family && !stopped) {
+			err_set("no mroute holder runs for table %s",
+				mrc_table_name(x->table, (char[16]){ 0 }, 16));
+			ret = 1;
+		}
 		return ret;
+	}
 	}
 	return 0;
 }
