@@ -652,9 +652,6 @@ int mrh_run(const struct mrh_opts *o, int ready_fd)
 	if (!o->members_only) {
 		if (mr_open(&h.m, o->family, o->table) < 0)
 			return -1;
-		if (priv_raise(PRIV_NET_ADMIN) == 0) {
-			/* best effort: MRT_INIT itself needs only the socket */
-		}
 		if (mr_init(&h.m) < 0) {
 			if (errno == EADDRINUSE)
 				err_set("the table is held by another process");

@@ -672,7 +672,8 @@ int mr_parse_route_msg(int family, const void *msg, size_t len,
 		return 0;
 	r->table = rtm.rtm_table;
 	r->is_static = rtm.rtm_protocol != RTPROT_MROUTED;
-	r->iif = -1;
+	if (rtm.rtm_flags & RTNH_F_UNRESOLVED)
+		return 0;		/* waiting for its upcall's answer */
 	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(rtm));
 	left = left > 0 ? left : 0;
 	/* attributes begin at the aligned end of struct rtmsg */
@@ -729,8 +730,7 @@ int mr_parse_route_msg(int family, const void *msg, size_t len,
 		}
 		}
 	}
-	if (r->iif < 0)
-		return 0;		/* unresolved: no inbound VIF yet */
+	/* no RTA_IIF: the inbound VIF was deleted under the entry */
 	return 1;
 }
 

@@ -31,7 +31,8 @@ struct mr_vif {
 struct mr_route {
 	union mr_addr src;		/* all zero: (*,G) */
 	union mr_addr grp;
-	int iif;			/* ifindex of the inbound VIF's device */
+	int iif;			/* ifindex of the inbound VIF's device;
+				 * 0 when that VIF is gone */
 	int noifs;
 	int oif[MR_MAXVIFS];		/* ifindexes */
 	int ttl[MR_MAXVIFS];		/* TTL threshold per oif */

@@ -34,6 +34,14 @@ static const struct {
 	{ "hold", MRC_HOLD, 0, 0 },
 };
 
+/* Each on its own: priv_raise() of a set fails whole when one of them
+ * is missing, and the kernel call that needs it then names it. */
+void mrc_raise(void)
+{
+	priv_raise(PRIV_NET_RAW);
+	priv_raise(PRIV_NET_ADMIN);
+}
+
 static int fam_idx(int family)
 {
 	return family == AF_INET6;
@@ -279,7 +287,7 @@ static struct mr *table_sock(struct mrc_ctx *x, int family)
 
 	if (m->fd >= 0)
 		return m;
-	priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+	mrc_raise();
 	if (mr_open(m, family, x->table) < 0) {
 		e = errno;
 		fail_priv(e);
@@ -345,7 +353,7 @@ static int start_holder(struct mrc_ctx *x, int family, int members_only,
 			      .members_only = members_only,
 			      .pidfile = x->pidfile };
 
-	priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+	mrc_raise();
 	if (mrh_spawn(&o, pid) < 0)
 		return -1;
 	return 0;
@@ -607,7 +615,7 @@ static int exec_hold(struct mrc_ctx *x, int family)
 	char t[16];
 
 	mrc_table_name(x->table, t, sizeof(t));
-	priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+	mrc_raise();
 	if (x->foreground) {
 		note(x, "holding %s table %s (pid %ld)", fam_name(family), t,
 		     (long)getpid());
@@ -632,7 +640,7 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 
 	/* everything but show talks to the table (raw socket, MRT_*) */
 	if (c->op != MRC_SHOW)
-		priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+		mrc_raise();
 	switch (c->op) {
 	case MRC_ADD:
 	case MRC_DEL:

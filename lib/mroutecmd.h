@@ -62,6 +62,9 @@ int mrc_batch(struct mrc_ctx *x, FILE *f, const char *name, int family_opt,
  * Returns 0 or 1. */
 int mrc_finish(struct mrc_ctx *x);
 
+/* Raises CAP_NET_RAW and CAP_NET_ADMIN, each when permitted. */
+void mrc_raise(void);
+
 /* "default" or the number. */
 const char *mrc_table_name(uint32_t table, char *buf, size_t len);
 

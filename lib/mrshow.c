@@ -42,7 +42,9 @@ static const char *vifname(const struct view *v, int vif)
 
 static const char *ifname(int ifindex, char *buf)
 {
-	if (!if_indextoname(ifindex, buf))
+	if (ifindex <= 0)
+		snprintf(buf, IF_NAMESIZE, "-");
+	else if (!if_indextoname(ifindex, buf))
 		snprintf(buf, IF_NAMESIZE, "if%d", ifindex);
 	return buf;
 }
@@ -447,7 +449,7 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 	int f, shown = 0;
 
 	if (st)		/* the holder probe takes MRT_INIT for a moment */
-		priv_raise(PRIV_NET_RAW | PRIV_NET_ADMIN);
+		mrc_raise();
 
 	for (f = AF_INET; f; f = f == AF_INET ? AF_INET6 : 0) {
 		struct view v;
