@@ -36,10 +36,16 @@ static const struct {
 
 /* Each on its own: priv_raise() of a set fails whole when one of them
  * is missing, and the kernel call that needs it then names it. */
+static int raised;
+
 void mrc_raise(void)
 {
+	/* once per process: a batch of 1,000 lines raises once */
+	if (raised)
+		return;
 	priv_raise(PRIV_NET_RAW);
 	priv_raise(PRIV_NET_ADMIN);
+	raised = 1;
 }
 
 static int fam_idx(int family)
@@ -297,11 +303,29 @@ static struct mr *table_sock(struct mrc_ctx *x, int family)
 	return m;
 }
 
+/* Names seen in this run: if_nametoindex() costs a socket and an ioctl,
+ * three per route in a batch otherwise. */
+static struct {
+	char name[IF_NAMESIZE];
+	int ifindex;
+} ifcache[64];
+static int nifcache;
+
 static int resolve(const char *name, int *ifindex)
 {
 	long long n;
+	int i;
 
+	for (i = 0; i < nifcache; i++)
+		if (!strcmp(ifcache[i].name, name)) {
+			*ifindex = ifcache[i].ifindex;
+			return 0;
+		}
 	*ifindex = if_nametoindex(name);
+	if (*ifindex && nifcache < 64) {
+		strcpy(ifcache[nifcache].name, name);
+		ifcache[nifcache++].ifindex = *ifindex;
+	}
 	if (!*ifindex && parse_ll(name, 1, 1 << 30, &n) == 0 &&
 	    if_indextoname(n, (char[IF_NAMESIZE]){ 0 }))
 		*ifindex = n;
@@ -354,8 +378,14 @@ static int start_holder(struct mrc_ctx *x, int family, int members_only,
 			      .pidfile = x->pidfile };
 
 	mrc_raise();
-	if (mrh_spawn(&o, pid) < 0)
+	if (mrh_spawn(&o, pid) < 0) {
+		/* lost a race with another mroute starting one: fine */
+		if (our_holder(family, x->table, NULL) > 0) {
+			*pid = -1;
+			return 0;
+		}
 		return -1;
+	}
 	return 0;
 }
 
@@ -400,9 +430,12 @@ static int need_holder(struct mrc_ctx *x, int family, int members_ok)
 	}
 	if (start_holder(x, family, held, &pid) < 0)
 		return 1;
-	note(x, "started holder (pid %ld) for %s table %s%s", (long)pid,
-	     fam_name(family), mrc_table_name(x->table, t, sizeof(t)),
-	     held ? " (memberships only: the table is held elsewhere)" : "");
+	if (pid > 0)
+		note(x, "started holder (pid %ld) for %s table %s%s",
+		     (long)pid, fam_name(family),
+		     mrc_table_name(x->table, t, sizeof(t)),
+		     held ? " (memberships only: the table is held elsewhere)" :
+		     "");
 	if (!held)
 		x->held[fam_idx(family)] = 1;
 	return 0;
@@ -759,8 +792,9 @@ int mrc_finish(struct mrc_ctx *x)
 			ret = 1;
 			continue;
 		}
-		note(x, "started holder (pid %ld) for %s table %s",
-		     (long)pid, fam_name(family), t);
+		if (pid > 0)
+			note(x, "started holder (pid %ld) for %s table %s",
+			     (long)pid, fam_name(family), t);
 	}
 	mr_close(&x->m[0]);
 	mr_close(&x->m[1]);
