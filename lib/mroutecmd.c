@@ -36,6 +36,8 @@ static const struct {
 
 /* Each on its own: priv_raise() of a set fails whole when one of them
  * is missing, and the kernel call that needs it then names it. */
+#define PL(n) ((n) == 1 ? "" : "s")
+
 static int raised;
 
 void mrc_raise(void)
@@ -602,10 +604,12 @@ static int exec_flush(struct mrc_ctx *x, int family)
 	    holder_req(x, family, "flush", reply, sizeof(reply)) == 0)
 		sscanf(reply, "ok %d %d", &nt, &nd);
 	ret = statics(x, family, 1, &nr, &nv);
-	if (!ret)
-		note(x, "%s table %s: removed %d static routes, %d (*,G) "
-		     "routes (%d installed), %d VIFs", fam_name(family),
-		     mrc_table_name(x->table, t, sizeof(t)), nr, nt, nd, nv);
+	if (!ret && (nr || nt || nv))
+		note(x, "%s table %s: removed %d static route%s, %d (*,G) "
+		     "route%s (and %d entr%s %s installed), %d VIF%s",
+		     fam_name(family), mrc_table_name(x->table, t, sizeof(t)),
+		     nr, PL(nr), nt, PL(nt), nd, nd == 1 ? "y" : "ies",
+		     nt == 1 ? "it" : "they", nv, PL(nv));
 	return ret;
 }
 
@@ -630,12 +634,14 @@ static int exec_stop(struct mrc_ctx *x, int family)
 	if (statics(x, family, 0, &nr, &nv))
 		return 1;
 	fprintf(x->out, "stopped holder (pid %ld) of %s table %s: dropped %d "
-		"(*,G) routes, %d routes they installed, %d memberships\n",
-		(long)pid, fam_name(family), t, nt, nd, nj);
+		"(*,G) route%s (and %d entr%s %s installed), %d "
+		"membership%s\n", (long)pid, fam_name(family), t, nt, PL(nt),
+		nd, nd == 1 ? "y" : "ies", nt == 1 ? "it" : "they", nj,
+		PL(nj));
 	if (nr || nv)
-		fprintf(x->out, "remaining: %d static routes, %d VIFs; they "
+		fprintf(x->out, "remaining: %d static route%s, %d VIF%s; they "
 			"forward again when a process holds the table\n", nr,
-			nv);
+			PL(nr), nv, PL(nv));
 	return 0;
 }
 

@@ -364,9 +364,10 @@ static void status(struct mrc_ctx *x, struct view *v)
 				ifname(back, (char[IF_NAMESIZE]){ 0 }));
 	}
 	if (zero)
-		add_msg(&hint, "%d routes have forwarded nothing yet: senders "
+		add_msg(&hint, "%d route%s forwarded nothing yet: senders "
 			"need a TTL (hop limit) above 1, since each router "
-			"hop needs TTL > 1", zero);
+			"hop needs TTL > 1", zero, zero == 1 ? " has" :
+			"s have");
 	if (x->json) {
 		json_begin(&j, x->out);
 		json_str(&j, "family", fam_key(v->family));
@@ -446,7 +447,7 @@ static void status(struct mrc_ctx *x, struct view *v)
 
 int mrs_print(struct mrc_ctx *x, int family, int st)
 {
-	int f, shown = 0;
+	int f, shown = 0, printed = 0;
 
 	if (st)		/* the holder probe takes MRT_INIT for a moment */
 		mrc_raise();
@@ -467,9 +468,10 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 		if (st) {
 			status(x, &v);
 		} else {
-			if (!x->json && (v.m.nvifs || v.nr || v.holder))
+			if (!x->json && (v.m.nvifs || v.nr || v.holder) &&
+			    ++printed)
 				fprintf(x->out, "%s%s table %s\n",
-					shown > 1 ? "\n" : "",
+					printed > 1 ? "\n" : "",
 					f == AF_INET6 ? "IPv6" : "IPv4",
 					mrc_table_name(x->table,
 						       (char[16]){ 0 }, 16));
@@ -479,6 +481,9 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 		}
 		unload(&v);
 	}
+	if (!st && !x->json && !printed)
+		fprintf(x->out, "no VIFs, routes or memberships in table %s\n",
+			mrc_table_name(x->table, (char[16]){ 0 }, 16));
 	fflush(x->out);
 	return 0;
 }
