@@ -785,6 +785,9 @@ int mrh_spawn(const struct mrh_opts *o, pid_t *pid)
 				(void)!write(ipc[1], &g, sizeof(g));
 			_exit(g < 0);
 		}
+		/* pin no directory (a test's tmpdir, a mount) */
+		if (chdir("/") < 0)
+			_exit(1);
 		nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (nul >= 0) {
 			dup2(nul, 0);

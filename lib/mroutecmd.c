@@ -240,6 +240,18 @@ int mrc_parse(int argc, char **argv, int family_opt, struct mr_cmd *c)
 	}
 }
 
+/* The holder leaves for "/": a relative --pid-file must not follow it. */
+static const char *abs_pidfile(const char *p)
+{
+	static char buf[4096];
+	char cwd[2048];
+
+	if (!p || p[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return p;
+	snprintf(buf, sizeof(buf), "%s/%s", cwd, p);
+	return buf;
+}
+
 void mrc_init(struct mrc_ctx *x, uint32_t table)
 {
 	memset(x, 0, sizeof(*x));
@@ -377,7 +389,7 @@ static int start_holder(struct mrc_ctx *x, int family, int members_only,
 {
 	struct mrh_opts o = { .family = family, .table = x->table,
 			      .members_only = members_only,
-			      .pidfile = x->pidfile };
+			      .pidfile = abs_pidfile(x->pidfile) };
 
 	mrc_raise();
 	if (mrh_spawn(&o, pid) < 0) {
@@ -648,7 +660,7 @@ static int exec_stop(struct mrc_ctx *x, int family)
 static int exec_hold(struct mrc_ctx *x, int family)
 {
 	struct mrh_opts o = { .family = family, .table = x->table,
-			      .pidfile = x->pidfile,
+			      .pidfile = abs_pidfile(x->pidfile),
 			      .log = x->verbose ? stderr : NULL };
 	pid_t pid;
 	char t[16];

@@ -85,18 +85,20 @@ mr() {
 	send src 239.1.2.3 5001 3 before
 	send src 239.1.2.4 5002 3 mark1-
 	wait_for 5 got g2 mark1-2
-	! got g1 before
+	run ! got g1 before
 
+	# (the kernel queues a few packets of an unknown (S,G) for up to 10 s
+	# while it asks the table's owner, and sends them once a route comes:
+	# "before" may arrive now, and that is right)
 	run -0 mr add eth0 "$S4" 239.1.2.3 eth1
 	send src 239.1.2.3 5001 3 after
 	wait_for 5 got g1 after2
-	! got g1 before
 
 	run -0 mr del eth0 "$S4" 239.1.2.3
 	send src 239.1.2.3 5001 3 gone
 	send src 239.1.2.4 5002 3 mark2-
 	wait_for 5 got g2 mark2-2
-	! got g1 gone
+	run ! got g1 gone
 	# deleting it again says so
 	run -1 mr del eth0 "$S4" 239.1.2.3
 	[[ $output == *"no such route"* ]]
@@ -117,7 +119,6 @@ mr() {
 	kill -0 "$pid"
 	if [[ $(id -u) == 0 ]]; then
 		pidfile=/run/mcbox/mroute@net$ino.pid
-		[[ $(nsx rt stat -L -c %i /proc/1/ns/net) != "$ino" ]]
 		[[ $(cat "$pidfile") == "$pid" ]]
 	fi
 	# a second add finds it and starts nothing
@@ -130,7 +131,7 @@ mr() {
 	run -0 mr stop
 	[[ $output == *"stopped holder (pid $pid) of IPv4 table default"* ]]
 	[[ $output == *"remaining: 3 static routes, 2 VIFs"* ]]
-	! kill -0 "$pid" 2>/dev/null
+	run ! kill -0 "$pid" 2>/dev/null
 	[[ -z ${pidfile:-} || ! -e $pidfile ]]
 	run -1 mr stop
 	[[ $output == *"no mroute holder runs"* ]]
