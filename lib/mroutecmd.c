@@ -469,6 +469,12 @@ static int exec_hold(struct mrc_ctx *x, int family)
 
 	mrc_table_name(x->table, t, sizeof(t));
 	mrc_raise();
+	pid = our_holder(family, x->table, NULL);
+	if (pid > 0) {
+		err_set("an mroute holder (pid %ld) already runs for %s table %s",
+			(long)pid, fam_name(family), t);
+		return 1;
+	}
 	if (x->foreground) {
 		note(x, "holding %s table %s (pid %ld)", fam_name(family), t,
 		     (long)getpid());

@@ -254,6 +254,14 @@ pkts() {
 	[[ $output != *"010601EF"* ]]
 	run -1 mr leave eth1 239.1.6.1
 	[[ $output == *"not a member"* ]]
+	# IPv6: MLD, kept by the IPv6 holder
+	run -0 mr join eth1 ff0e::6:1
+	run -0 nsx rt cat /proc/net/igmp6
+	[[ $output == *"eth1"*"ff0e0000000000000000000000060001"* ]]
+	run -0 mr -6 show
+	[[ $output == *"member of ff0e::6:1 on eth1"* ]]
+	run -1 mr -6 hold
+	[[ $output == *"an mroute holder (pid "*") already runs for IPv6 table default"* ]]
 }
 
 @test "batch: -b runs one command per line, names bad lines, keeps going" {
