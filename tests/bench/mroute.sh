@@ -26,7 +26,10 @@ ns=mcb$$bench
 tmp=$(mktemp -d)
 smc_pid=
 cleanup() {
-	[[ -n $smc_pid ]] && kill "$smc_pid" 2>/dev/null
+	if [[ -n $smc_pid ]]; then
+		kill "$smc_pid" 2>/dev/null || true
+		wait "$smc_pid" 2>/dev/null || true
+	fi
 	ip netns exec "$ns" "$bin" mroute -q stop >/dev/null 2>&1 || true
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$tmp"
@@ -88,8 +91,9 @@ on "$bin" mroute -q stop >/dev/null
 on "$bin" mroute -q flush
 
 : >"$tmp/smc.conf"
-on smcrouted -n -f "$tmp/smc.conf" -P "$tmp/smc.pid" -u "$tmp/smc.sock" \
-	-l err </dev/null >"$tmp/smc.log" 2>&1 &
+# not through on(): $! must be smcrouted itself (ip netns exec execs it)
+ip netns exec "$ns" smcrouted -n -f "$tmp/smc.conf" -P "$tmp/smc.pid" \
+	-u "$tmp/smc.sock" -l err </dev/null >"$tmp/smc.log" 2>&1 &
 smc_pid=$!
 for _ in $(seq 100); do [[ -S $tmp/smc.sock ]] && break; sleep 0.05; done
 read -r sa sd < <(run3 smc_op)
