@@ -136,12 +136,22 @@ mr() {
 	run -1 mr stop
 	[[ $output == *"no mroute holder runs"* ]]
 
-	# hold -f: in the foreground until SIGTERM
+	# without a holder the static routes stay but do not forward: the
+	# packets reach rt (its eth0 counts them) and the route counts none
+	local rx
+	rx=$(nsx rt cat /sys/class/net/eth0/statistics/rx_packets)
+	send src 239.1.3.2 5008 3 inert
+	wait_for 5 rx_grew "$rx" 3
+	[[ $(pkts 239.1.3.2) == 0 ]]
+
+	# hold -f: in the foreground until SIGTERM; the same routes forward
 	bg hold nsx rt "$MCBOX" mroute hold -f --pid-file "$BATS_TEST_TMPDIR/h.pid"
 	wait_for 5 bg_says hold "holding IPv4 table default"
 	wait_for 5 test -s "$BATS_TEST_TMPDIR/h.pid"
 	run -0 mr status -4
 	[[ $output == *"held by mroute holder (pid $(cat "$BATS_TEST_TMPDIR/h.pid"))"* ]]
+	send src 239.1.3.2 5008 3 live
+	wait_for 5 pkts_atleast 239.1.3.2 3
 	kill -TERM "$(cat "$BATS_TEST_TMPDIR/h.pid")"
 	wait_for 5 bash -c "! test -e $BATS_TEST_TMPDIR/h.pid"
 	no_sanitizer_report "$BATS_TEST_TMPDIR/hold.err"
@@ -170,6 +180,14 @@ mr() {
 
 pkts() {
 	mr -j show | grep "\"group\":\"$1\"" | sed 's/.*"packets":\([0-9]*\).*/\1/'
+}
+
+pkts_atleast() {
+	(($(pkts "$1") >= $2))
+}
+
+rx_grew() {
+	(($(nsx rt cat /sys/class/net/eth0/statistics/rx_packets) >= $1 + $2))
 }
 
 @test "show: counters grow with traffic, per route and per VIF" {
