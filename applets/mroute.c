@@ -11,6 +11,7 @@
 
 #define O_NOHOLD (OPT_LONGONLY + 1)
 #define O_PIDFILE (OPT_LONGONLY + 2)
+#define O_EXPIRE (OPT_LONGONLY + 3)
 
 static const struct opt opts[] = {
 	{ 'b', "batch", "FILE", OPT_STR,
@@ -26,6 +27,9 @@ static const struct opt opts[] = {
 	{ O_NOHOLD, "no-hold", NULL, OPT_FLAG,
 	  "never start the holder (routes forward once a process holds the "
 	  "table)", 0, 0 },
+	{ O_EXPIRE, "expire", "SECONDS", OPT_INT,
+	  "holder: drop routes installed from (*,G) routes after SECONDS "
+	  "idle (default 60, 0 never)", 0, 86400 },
 	{ O_PIDFILE, "pid-file", "FILE", OPT_STR,
 	  "the holder's pid file (default /run/mcbox/mroute*.pid)", 0, 0 },
 	{ 'j', "json", NULL, OPT_FLAG, "print one JSON object per line", 0, 0 },
@@ -89,6 +93,7 @@ int mroute_main(int argc, char **argv)
 		case 'f': x.foreground = 1; break;
 		case O_NOHOLD: x.no_hold = 1; break;
 		case O_PIDFILE: x.pidfile = st.arg; break;
+		case O_EXPIRE: x.expire = st.num; break;
 		case 'j': x.json = 1; break;
 		case 'v': x.verbose = 1; break;
 		case 'q': quiet = 1; break;

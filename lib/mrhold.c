@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -182,6 +183,7 @@ static int write_pidfile(const char *path)
 struct dyn {
 	union mr_addr src, grp;
 	int tmpl;
+	uint64_t last_pkts;	/* at the previous expiry check */
 };
 
 struct join {
@@ -253,6 +255,50 @@ static void on_upcall(struct holder *h, const struct mr_upcall *u)
 		h->ndyn++;
 	}
 	logf_(h, "new source: installed (%s,%s) from a (*,G) route", s, g);
+}
+
+/* Entries installed from templates whose packet counter has not moved
+ * since the last check go; the next packet from that source brings its
+ * entry back through an upcall (and onto a new inbound interface, if the
+ * source moved). Entries already gone from the kernel are forgotten. */
+static void expire_dyn(struct holder *h)
+{
+	int fam = h->o->family, i;
+	struct mr_route *r;
+	size_t n, k;
+
+	if (mr_routes(fam, h->o->table, &r, &n) < 0)
+		return;
+	for (i = h->ndyn - 1; i >= 0; i--) {
+		struct dyn *d = &h->dyn[i];
+
+		for (k = 0; k < n; k++)
+			if (mr_addr_eq(fam, &r[k].src, &d->src) &&
+			    mr_addr_eq(fam, &r[k].grp, &d->grp))
+				break;
+		if (k < n && r[k].pkts != d->last_pkts) {
+			d->last_pkts = r[k].pkts;
+			continue;
+		}
+		if (k < n) {
+			char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+
+			mr_mfc_del(&h->m, &d->src, &d->grp);
+			logf_(h, "idle: removed (%s,%s)",
+			      mr_ntop(fam, &d->src, s, sizeof(s)),
+			      mr_ntop(fam, &d->grp, g, sizeof(g)));
+		}
+		*d = h->dyn[--h->ndyn];
+	}
+	free(r);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void read_upcalls(struct holder *h)
@@ -481,7 +527,8 @@ int mrh_run(const struct mrh_opts *o, int ready_fd)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char pidbuf[512];
 	const char *pidfile = o->pidfile;
-	int lfd, i, cl[MAXCLIENTS], ncl = 0, ret = 0;
+	int lfd, i, cl[MAXCLIENTS], ncl = 0, ret = 0, timeout;
+	int64_t next_expiry = 0;
 	char *reply;
 
 	memset(&h, 0, sizeof(h));
@@ -546,7 +593,20 @@ int mrh_run(const struct mrh_opts *o, int ready_fd)
 		for (i = 0; i < ncl; i++)
 			p[np++] = (struct pollfd){ .fd = cl[i],
 						   .events = POLLIN };
-		if (poll(p, np, -1) < 0) {
+		timeout = -1;
+		if (o->expire > 0 && h.ndyn > 0) {
+			int64_t left = next_expiry - now_ms();
+
+			if (left <= 0) {
+				expire_dyn(&h);
+				next_expiry = now_ms() + o->expire * 1000LL;
+				left = o->expire * 1000LL;
+			}
+			timeout = left;
+		} else {
+			next_expiry = now_ms() + o->expire * 1000LL;
+		}
+		if (poll(p, np, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			err_set("poll: %s", strerror(errno));

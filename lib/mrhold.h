@@ -19,6 +19,10 @@ struct mrh_opts {
 	int family;
 	uint32_t table;
 	int members_only;	/* keep memberships, don't take the table */
+	int expire;		/* drop (S,G) entries installed from (*,G)
+				 * routes that forwarded nothing for this
+				 * many seconds (checked every expire
+				 * seconds); 0 never */
 	const char *pidfile;	/* NULL: mrh_pidfile() */
 	FILE *log;		/* events (installed routes); NULL: quiet */
 };

@@ -60,6 +60,7 @@ void mrc_init(struct mrc_ctx *x, uint32_t table)
 	x->table = table;
 	x->m[0].fd = x->m[1].fd = -1;
 	x->held[0] = x->held[1] = -1;
+	x->expire = 60;		/* smcrouted's default flush interval too */
 	x->out = stdout;
 }
 
@@ -191,6 +192,7 @@ static int start_holder(struct mrc_ctx *x, int family, int members_only,
 {
 	struct mrh_opts o = { .family = family, .table = x->table,
 			      .members_only = members_only,
+			      .expire = x->expire,
 			      .pidfile = abs_pidfile(x->pidfile) };
 
 	mrc_raise();
@@ -463,6 +465,7 @@ static int exec_hold(struct mrc_ctx *x, int family)
 {
 	struct mrh_opts o = { .family = family, .table = x->table,
 			      .pidfile = abs_pidfile(x->pidfile),
+			      .expire = x->expire,
 			      .log = x->verbose ? stderr : NULL };
 	pid_t pid;
 	char t[16];

@@ -39,6 +39,7 @@ struct mrc_ctx {
 	int json;
 	int foreground;			/* hold -f */
 	int verbose;
+	int expire;			/* holder: see mrh_opts.expire */
 	const char *pidfile;
 	FILE *out;			/* show, status, stop */
 	void (*note)(const char *msg);	/* remarks for stderr */
