@@ -285,11 +285,49 @@ static int vifs_proc(struct mr *m)
 }
 
 /* IPv6 tables other than the default one have no VIF dump (ip6mr offers
- * neither a /proc view of them nor RTM_GETLINK): start from an empty view
- * and let mr_vif_get() probe for a free slot. */
-static int vifs_unknown(struct mr *m)
+ * neither a /proc view of them nor RTM_GETLINK). But an MFC entry names
+ * its inbound MIF's device in the route dump, and the kernel accepts an
+ * entry whose parent slot is empty: so add one short-lived (::, G) entry
+ * per slot, G in ff0f::6d63:7672:0/120 (reserved scope 0xf: no traffic),
+ * read which slots have a device, and remove them. Needs a socket with
+ * CAP_NET_ADMIN (or the owner's); without one the view stays empty. */
+static int vifs_probe(struct mr *m)
 {
+	static const unsigned char base[16] = { 0xff, 0x0f, [12] = 0x6d, 0x63,
+						0x76, 0x72 };
+	unsigned char none[MR_MAXVIFS] = { 0 };
+	union mr_addr any, g[MR_MAXVIFS];
+	struct mr_route *r = NULL;
+	size_t n = 0, k;
+	int i;
+
 	m->nvifs = 0;
+	if (m->fd < 0)
+		return 0;
+	memset(&any, 0, sizeof(any));
+	for (i = 0; i < MR_MAXVIFS; i++) {
+		memcpy(&g[i], base, 16);
+		g[i].v6.s6_addr[15] = i;
+		mr_mfc_add(m, &any, &g[i], i, none);
+	}
+	if (mr_routes(m->family, m->table, &r, &n) == 0) {
+		for (k = 0; k < n; k++) {
+			struct mr_vif *v;
+
+			if (memcmp(&r[k].grp, base, 15) || r[k].iif <= 0 ||
+			    r[k].grp.v6.s6_addr[15] >= MR_MAXVIFS ||
+			    m->nvifs == MR_MAXVIFS)
+				continue;
+			v = &m->vifs[m->nvifs++];
+			memset(v, 0, sizeof(*v));
+			v->vif = r[k].grp.v6.s6_addr[15];
+			v->ifindex = r[k].iif;
+			ifname(v->ifindex, v->ifname);
+		}
+		free(r);
+	}
+	for (i = 0; i < MR_MAXVIFS; i++)
+		mr_mfc_del(m, &any, &g[i]);
 	return 0;
 }
 
@@ -316,7 +354,7 @@ int mr_vifs_load(struct mr *m)
 	}
 	if (m->table == MR_TABLE_DEFAULT)
 		return vifs_proc(m);
-	return vifs_unknown(m);
+	return vifs_probe(m);
 }
 
 int mr_vif_find(struct mr *m, int ifindex)

@@ -58,8 +58,18 @@ static int load(struct mrc_ctx *x, int family, struct view *v)
 	v->m.family = family;
 	v->m.table = x->table;
 	v->m.fd = -1;
-	if (mr_vifs_load(&v->m) < 0)
+	/* IPv6 side tables: VIFs are found by probing, which needs the
+	 * table's socket and CAP_NET_ADMIN; without them the list is empty */
+	if (family == AF_INET6 && x->table != MR_TABLE_DEFAULT) {
+		mrc_raise();
+		if (mr_open(&v->m, family, x->table) < 0)
+			v->m.fd = -1;
+	}
+	if (mr_vifs_load(&v->m) < 0) {
+		mr_close(&v->m);
 		return -1;
+	}
+	mr_close(&v->m);
 	if (mr_routes(family, x->table, &v->r, &v->nr) < 0)
 		return -1;
 	if (mrh_request(family, x->table, "list", reply, sizeof(reply)) == 0 &&

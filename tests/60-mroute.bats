@@ -20,6 +20,8 @@ teardown_file() {
 
 teardown() {
 	bg_kill_all
+	nsx rt ip mrule del iif eth0 lookup 10 2>/dev/null
+	nsx rt ip -6 mrule del iif eth0 lookup 10 2>/dev/null
 	local f t
 	for t in "" 10; do
 		for f in -4 -6; do
@@ -328,6 +330,23 @@ del eth0 $S4 239.10.0.2"
 	[[ $output != *239.1.7.1* ]]
 	run -0 mr -T 10 status -4
 	[[ $output == *"IPv4 table 10: held by mroute holder"* ]]
+	# traffic from eth0 looks up table 10 (ip mrule), in both families;
+	# the second IPv6 route must reuse the VIFs the first one made
+	nsx rt ip mrule add iif eth0 lookup 10
+	nsx rt ip -6 mrule add iif eth0 lookup 10
+	recv t4 dst 239.1.7.1 5010
+	send src 239.1.7.1 5010 3 ten
+	wait_for 5 got t4 ten2
+	run -0 mr -T 10 add eth0 "$S6" ff0e::7:1 eth1
+	run -0 mr -T 10 add eth0 "$S6" ff0e::7:2 eth2 eth1
+	run -0 mr -T 10 -6 show
+	[[ $output == *"VIF"*"eth0"*"eth1"*"eth2"* ]]
+	[[ $(grep -c '^ *[0-9]  eth' <<<"$output") == 3 ]]
+	recv t6 dst2 ff0e::7:2 5011
+	send src ff0e::7:2 5011 3 six
+	wait_for 5 got t6 six2
+	run -0 mr show
+	[[ $output != *ff0e::7* ]]
 }
 
 @test "status warns about rp_filter and a missing route back to the source" {
