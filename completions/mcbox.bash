@@ -9,14 +9,14 @@ _mcbox_opts_mcrecv="-c --count -i --iface -j --json --loss-max -o --output -q --
 _mcbox_args_mcrecv="-c=COUNT --count=COUNT -i=IFACE --iface=IFACE --loss-max=PCT -o=FILE --output=FILE -s=SOURCE --source=SOURCE -w=SECONDS --deadline=SECONDS"
 _mcbox_opts_mcsend="-B --bind --burst -c --count --dscp -f --file -i --iface -j --json --loop --no-gso --no-loop -p --source-port --probe -q --quiet -r --rate --raw -s --size -t --ttl --tos -v --verbose -w --deadline -h --help --version"
 _mcbox_args_mcsend="-B=ADDR --bind=ADDR --burst=N -c=COUNT --count=COUNT --dscp=DSCP -f=FILE --file=FILE -i=IFACE --iface=IFACE -p=PORT --source-port=PORT -r=RATE --rate=RATE -s=SIZE --size=SIZE -t=TTL --ttl=TTL --tos=TOS -w=SECONDS --deadline=SECONDS"
-_mcbox_opts_mroute="-h --help --version"
-_mcbox_args_mroute=""
+_mcbox_opts_mroute="-b --batch -T --table -4 --ipv4 -6 --ipv6 -f --foreground --no-hold --expire --pid-file -j --json -v --verbose -q --quiet -h --help --version"
+_mcbox_args_mroute="-b=FILE --batch=FILE -T=ID --table=ID --expire=SECONDS --pid-file=FILE"
 _mcbox_opts_slam_get="-h --help --version"
 _mcbox_args_slam_get=""
 _mcbox_opts_slam_serve="-h --help --version"
 _mcbox_args_slam_serve=""
-_mcbox_opts_tftm_get="-h --help --version"
-_mcbox_args_tftm_get=""
+_mcbox_opts_tftm_get="-o --output -i --interface -b --blksize -T --timeout -W --windowsize --unicast --max-size --passive-wait -w --deadline -4 --ipv4 -6 --ipv6 -j --json -q --quiet -v --verbose -h --help --version"
+_mcbox_args_tftm_get="-o=FILE --output=FILE -i=IFACE --interface=IFACE -b=BYTES --blksize=BYTES -T=SECONDS --timeout=SECONDS -W=BLOCKS --windowsize=BLOCKS --max-size=SIZE --passive-wait=SECONDS -w=SECONDS --deadline=SECONDS"
 
 _mcbox() {
 	local cur prev cmd i kind opts args
