@@ -3,6 +3,7 @@
  * batched with sendmmsg (RFC 1112 host sending, RFC 3376/3810 unaffected). */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,69 +97,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-struct cfg {
-	int ttl, loop, tos, sport, ifindex, verbose;
-	const char *bind;
-};
-
-/* One socket per group, connected: the kernel looks the route up once and
- * sendmmsg needs no per-message address. */
-static int open_group(const struct mc_group *g, const struct cfg *c)
-{
-	struct sockaddr_storage ss;
-	char a[INET_FMTLEN];
-	int fd, on = 1;
-
-	fd = sock_udp(g->family);
-	if (fd < 0)
-		err(1, "socket");
-	if (c->bind || c->sport) {
-		memset(&ss, 0, sizeof(ss));
-		ss.ss_family = g->family;
-		if (c->bind && inet_parse_addr(c->bind, &ss) < 0)
-			errx(EXIT_USAGE, "%s", err_str());
-		if (ss.ss_family != g->family)
-			errx(EXIT_USAGE, "-B %s and group %s differ in family",
-			     c->bind, inet_ntop_ss(&g->group, a, sizeof(a)));
-		inet_set_port(&ss, c->sport);
-		/* several groups may share one source port */
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-		if (bind(fd, (struct sockaddr *)&ss, inet_sslen(&ss)) < 0)
-			err(1, "bind %s", inet_fmt(&ss, a, sizeof(a)));
-	}
-	if (c->ifindex && mc_set_if(fd, g->family, c->ifindex) < 0)
-		err(1, "multicast interface %d", c->ifindex);
-	if (mc_set_ttl(fd, g->family, c->ttl) < 0)
-		err(1, "ttl %d", c->ttl);
-	if (c->loop >= 0 && mc_set_loop(fd, g->family, c->loop) < 0)
-		err(1, "multicast loop");
-	if (c->tos >= 0 && sock_set_tos(fd, g->family, c->tos) < 0)
-		err(1, "tos %d", c->tos);
-	sock_bufsize(fd, SO_SNDBUF, 4 << 20);
-	ss = g->group;
-	/* a link-local scope group (ff02::/16, ff12::/16) names its link */
-	if (g->family == AF_INET6 && c->ifindex)
-		((struct sockaddr_in6 *)&ss)->sin6_scope_id = (uint32_t)c->ifindex;
-	if (connect(fd, (const struct sockaddr *)&ss, inet_sslen(&ss)) < 0) {
-		if (errno == EINVAL && !c->ifindex && g->family == AF_INET6)
-			err(1, "connect %s (a link-local group needs -i IFACE)",
-			    inet_fmt(&g->group, a, sizeof(a)));
-		if (errno == ENETUNREACH && !c->ifindex)
-			err(1, "connect %s (no route for the group: try -i "
-			    "IFACE)", inet_fmt(&g->group, a, sizeof(a)));
-		err(1, "connect %s", inet_fmt(&g->group, a, sizeof(a)));
-	}
-	if (c->verbose) {
-		char ifn[64] = "route";
-
-		if (c->ifindex)
-			inet_ifname(c->ifindex, ifn);
-		warnx("sending to %s (%s) ttl %d",
-		      inet_fmt(&g->group, a, sizeof(a)), ifn, c->ttl);
-	}
-	return fd;
-}
-
 /* UDP segmentation offload: 0 when off, else the datagram size. */
 static size_t gso_size;
 
@@ -218,7 +156,10 @@ static void summary(int json, unsigned long long sent,
 static int mcsend_main(int argc, char **argv)
 {
 	uint8_t *probes;
-	struct cfg cf = { .ttl = 1, .loop = -1, .tos = -1 };
+	struct sock_send_opts cf = { .ttl = 1, .loop = -1, .tos = -1 };
+	struct sockaddr_storage bind_ss;
+	const char *bind = NULL;
+	int verbose = 0;
 	struct mmsghdr msgs[SOCK_BATCH];
 	struct iovec iov[SOCK_BATCH];
 	struct optstate st;
@@ -241,7 +182,7 @@ static int mcsend_main(int argc, char **argv)
 	opt_init(&st, &mcsend_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0) {
 		switch (c) {
-		case 'B': cf.bind = st.arg; break;
+		case 'B': bind = st.arg; break;
 		case O_BURST: burst = (unsigned)st.num; break;
 		case 'c': count = (unsigned long long)st.num; break;
 		case O_DSCP: dscp = (int)st.num; break;
@@ -278,7 +219,7 @@ static int mcsend_main(int argc, char **argv)
 			cf.tos = (int)v;
 			break;
 		}
-		case 'v': cf.verbose = 1; break;
+		case 'v': verbose = 1; break;
 		case 'w': wsecs = st.secs; break;
 		}
 	}
@@ -340,9 +281,32 @@ static int mcsend_main(int argc, char **argv)
 		status = opt_usage_error(&mcsend_applet, "%s", err_str());
 		goto usage;
 	}
+	if (bind && inet_parse_addr(bind, &bind_ss) < 0) {
+		status = opt_usage_error(&mcsend_applet, "%s", err_str());
+		goto usage;
+	}
+	for (int i = 0; bind && i < n; i++) {
+		if (bind_ss.ss_family != groups[i].family) {
+			status = opt_usage_error(&mcsend_applet,
+				"-B %s and group %s differ in family", bind,
+				ops[i]);
+			goto usage;
+		}
+	}
+	cf.bind = bind ? &bind_ss : NULL;
 	opt_free(&st);
-	for (int i = 0; i < n; i++)
-		fds[i] = open_group(&groups[i], &cf);
+	for (int i = 0; i < n; i++) {
+		char a[INET_FMTLEN], ifn[IF_NAMESIZE] = "route";
+
+		fds[i] = sock_mc_sender(&groups[i], &cf);
+		if (fds[i] < 0)
+			errx(1, "%s", err_str());
+		if (verbose && cf.ifindex)
+			inet_ifname(cf.ifindex, ifn);
+		if (verbose)
+			warnx("sending to %s (%s) ttl %d", inet_fmt(&groups[i].group,
+			      a, sizeof(a)), ifn, cf.ttl);
+	}
 	if (mode == M_PROBE) {
 		kmax = SOCK_BATCH;
 		/* a train of probes in one send, cut into datagrams by the

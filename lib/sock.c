@@ -9,6 +9,11 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "inet.h"
+#include "mcast.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -24,6 +29,67 @@
 int sock_udp(int family)
 {
 	return socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+}
+
+int sock_mc_sender(const struct mc_group *g, const struct sock_send_opts *o)
+{
+	struct sockaddr_storage ss;
+	char a[INET_FMTLEN] = "";
+	const char *step;
+	int fd, on = 1, e;
+
+	fd = sock_udp(g->family);
+	if (fd < 0) {
+		err_set("socket: %s", strerror(errno));
+		return -1;
+	}
+	if (o->bind || o->sport) {
+		memset(&ss, 0, sizeof(ss));
+		if (o->bind)
+			ss = *o->bind;
+		ss.ss_family = g->family;
+		inet_set_port(&ss, o->sport);
+		/* several groups may share one source port */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		step = "bind";
+		inet_fmt(&ss, a, sizeof(a));
+		if (bind(fd, (struct sockaddr *)&ss, inet_sslen(&ss)) < 0)
+			goto fail;
+	}
+	*a = 0;
+	step = "multicast interface";
+	if (o->ifindex && mc_set_if(fd, g->family, o->ifindex) < 0)
+		goto fail;
+	step = "multicast TTL";
+	if (o->ttl >= 0 && mc_set_ttl(fd, g->family, o->ttl) < 0)
+		goto fail;
+	step = "multicast loop";
+	if (o->loop >= 0 && mc_set_loop(fd, g->family, o->loop) < 0)
+		goto fail;
+	step = "TOS";
+	if (o->tos >= 0 && sock_set_tos(fd, g->family, o->tos) < 0)
+		goto fail;
+	sock_bufsize(fd, SO_SNDBUF, 4 << 20);
+	ss = g->group;
+	/* a link-local scope group (ff02::/16, ff12::/16) names its link */
+	if (g->family == AF_INET6 && o->ifindex)
+		((struct sockaddr_in6 *)&ss)->sin6_scope_id =
+			(uint32_t)o->ifindex;
+	step = "connect";
+	inet_fmt(&g->group, a, sizeof(a));
+	if (connect(fd, (const struct sockaddr *)&ss, inet_sslen(&ss)) < 0)
+		goto fail;
+	return fd;
+fail:
+	e = errno;
+	err_set("%s%s%s: %s%s", step, *a ? " " : "", a, strerror(e),
+		e == ENETUNREACH && !o->ifindex
+		? " (no route for the group: use -i IFACE)"
+		: e == EINVAL && !o->ifindex && g->family == AF_INET6
+		? " (a link-local group needs -i IFACE)" : "");
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 int sock_bufsize(int fd, int which, int bytes)

@@ -18,6 +18,24 @@
 /* Datagrams moved per sendmmsg/recvmmsg call. */
 #define SOCK_BATCH 64
 
+struct mc_group;
+
+/* How a sender's socket is set up; -1 (or 0 for sport and ifindex, NULL
+ * for bind) leaves the kernel's default. */
+struct sock_send_opts {
+	const struct sockaddr_storage *bind;	/* local address, same family */
+	int sport;		/* local port */
+	int ifindex;		/* outgoing interface */
+	int ttl, loop, tos;
+};
+
+/* A UDP socket connected to group g (the route is looked up once, and a
+ * link-local IPv6 group is scoped to ifindex), bound as asked, with
+ * multicast interface, TTL, loop, TOS and a 4 MB send buffer. Returns the
+ * fd, or -1 with errno and err_str() naming the step ("connect
+ * 239.1.2.3:5000"). */
+int sock_mc_sender(const struct mc_group *g, const struct sock_send_opts *o);
+
 /* A close-on-exec UDP socket of family. -1 with errno. */
 int sock_udp(int family);
 /* Asks for bytes of SO_SNDBUF or SO_RCVBUF (which, the option name); the
