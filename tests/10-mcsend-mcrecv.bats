@@ -37,6 +37,12 @@ out() {
 	cat "$BATS_TEST_TMPDIR/$1.out"
 }
 
+# pcap_has FILE N: the capture holds N packets or more (tcpdump -U writes
+# each one as it comes)
+pcap_has() {
+	(($(tshark -r "$1" 2>/dev/null | wc -l) >= $2))
+}
+
 @test "mcsend/mcrecv: stdin lines reach every receiver of the star" {
 	for h in 2 3 4; do recv "r$h" "h$h" -c 3 -w 10 239.1.2.3:5000; done
 	run -0 nsx h1 "$MCBOX" mcsend 239.1.2.3:5000 <<<$'one\ntwo\nthree'
@@ -78,6 +84,23 @@ out() {
 	# a bad source address is refused before anything is sent
 	run -2 --separate-stderr nsx h1 "$MCBOX" mcsend -B 2001:db8::1 239.1.2.5 </dev/null
 	[[ $stderr == *"differ in family"* ]]
+}
+
+@test "mcsend: what tshark decodes on the wire: TTL, DSCP, ports, payload" {
+	command -v tshark >/dev/null || skip "tshark is not installed"
+	local pcap=$BATS_TEST_TMPDIR/wire.pcap
+	bg cap ip netns exec "$MCB_NS-h3" tcpdump -Z root --immediate-mode -U -n \
+		-i eth0 -w "$pcap" udp port 5007
+	wait_for 5 bg_says cap "listening on"
+	printf 'one\ntwo\n' | nsx h1 "$MCBOX" mcsend -t 5 --dscp 46 -p 4007 \
+		239.1.2.7:5007
+	wait_for 5 pcap_has "$pcap" 2
+	bg_signal cap INT
+	bgw cap 5
+	run -0 --separate-stderr tshark -r "$pcap" -T fields -E separator=' ' -e ip.dst -e ip.ttl \
+		-e ip.dsfield.dscp -e udp.srcport -e udp.dstport -e data.text \
+		-o data.show_as_text:TRUE
+	[[ $output == $'239.1.2.7 5 46 4007 5007 one\n239.1.2.7 5 46 4007 5007 two' ]]
 }
 
 @test "mcsend: --no-loop keeps datagrams from the sender's own receivers" {
