@@ -69,6 +69,13 @@ $(A)/unit/%: tests/unit/%.c tests/unit/unit.h $(A)/libmcbox.a
 UNITS  = $(UNIT_SRC:tests/unit/%.c=$(N)/unit/%)
 AUNITS = $(UNIT_SRC:tests/unit/%.c=$(A)/unit/%)
 
+# The version is baked into main.o and opt.o: rebuild them when it changes.
+build/version: FORCE
+	@mkdir -p build
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+$(N)/applets/main.o $(N)/lib/opt.o $(A)/applets/main.o $(A)/lib/opt.o: build/version
+FORCE:
+
 asan: $(A)/$(PROG)
 units: $(UNITS) $(AUNITS)
 
@@ -143,7 +150,7 @@ lint:
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: all asan units check demo docs deps deps-check install install-caps \
+.PHONY: FORCE all asan units check demo docs deps deps-check install install-caps \
 	uninstall fuzz bench size lint clean
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -21,7 +21,7 @@ wait_for() {
 	end=$(($(date +%s%N) + secs * 1000000000))
 	while ! "$@"; do
 		if (($(date +%s%N) > end)); then
-			echo "# wait_for: '$*' not true after ${secs}s" >&3 2>/dev/null ||
+			{ echo "# wait_for: '$*' not true after ${secs}s" >&3; } 2>/dev/null ||
 				echo "# wait_for: '$*' not true after ${secs}s" >&2
 			return 1
 		fi
