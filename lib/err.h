@@ -4,7 +4,7 @@
 #ifndef MCBOX_ERR_H
 #define MCBOX_ERR_H
 
-#include <err.h>
+#include_next <err.h>	/* glibc warn(3)/err(3); this file shadows it */
 #include <stdlib.h>
 
 #define EXIT_USAGE	2	/* usage error or bad operand */
