@@ -7,6 +7,7 @@
 #define MCBOX_SLAMSRV_H
 
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "slam.h"
