@@ -44,6 +44,11 @@ void slam_cli_free(struct slam_cli *c)
 static void heard(struct slam_cli *c, uint64_t now)
 {
 	c->last_rx = now;
+	/* Until the server pings us it may not know us (our first NACK may
+	 * be lost) and would never ask: keep NACKing on the slave timer
+	 * even while data flows. */
+	if (!c->pinged)
+		return;
 	c->slave_ivl = SLAVE_BASE;
 	c->slave_at = now + SLAVE_BASE + rnd(c, SLAVE_BASE / 2);
 }
@@ -152,9 +157,12 @@ int slam_cli_ping(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 		return -1;
 	}
 	heard(c, now);
-	/* master: answer now, and again if no data follows */
+	/* master: answer now (even if data comes in before we do), and
+	 * again if no data follows */
+	c->owe = 1;
+	c->pinged = 1;
 	c->master_ivl = MASTER_BASE;
-	c->master_at = now;
+	c->master_at = now + MASTER_BASE;
 	return ev->newhdr || ev->done;
 }
 
@@ -162,6 +170,8 @@ uint64_t slam_cli_wake(const struct slam_cli *c)
 {
 	if (c->done)
 		return 0;
+	if (c->owe)
+		return c->last_rx;
 	if (c->master_at && c->master_at < c->slave_at)
 		return c->master_at;
 	return c->slave_at;
@@ -174,10 +184,12 @@ size_t slam_cli_nack(struct slam_cli *c, uint64_t now, uint8_t *out,
 
 	if (c->done)
 		return 0;
-	if (c->master_at && now >= c->master_at) {
+	if (c->owe) {
+		c->owe = 0;
+	} else if (c->master_at && now >= c->master_at) {
+		c->master_ivl *= 2;
 		c->master_at = c->master_ivl > MASTER_MAX ? 0 :
 			now + c->master_ivl;
-		c->master_ivl *= 2;
 	} else if (now >= c->slave_at) {
 		/* silence: try to become master, backing off */
 		c->slave_at = now + c->slave_ivl + rnd(c, c->slave_ivl / 2);

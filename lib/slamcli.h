@@ -24,6 +24,8 @@ struct slam_cli {
 	uint64_t master_ivl;
 	uint64_t last_rx;	/* last packet of any kind from the server */
 	uint64_t rng;
+	int owe;		/* a ping awaits its answer */
+	int pinged;		/* the server knows us */
 	int nack_sent, done;
 	unsigned restarts;
 	uint64_t nacks, dups, bad;
