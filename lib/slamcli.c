@@ -74,6 +74,7 @@ static int header(struct slam_cli *c, const uint8_t *buf, size_t len,
 		ev->why = "header from another source";
 		return -1;
 	}
+	ev->total = h.total;
 	if (h.total > c->max_size) {
 		ev->why = "file larger than --max-size";
 		return -2;

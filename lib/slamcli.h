@@ -40,6 +40,7 @@ struct slam_cli_ev {
 	const uint8_t *data;
 	size_t len;
 	int done;		/* every block is here (or the file is empty) */
+	uint64_t total;		/* the header's size (also when refused) */
 	const char *why;	/* reason a packet was dropped */
 };
 
