@@ -26,14 +26,17 @@ const struct applet igmpquery_applet = {
 static int igmpquery_main(int argc, char **argv)
 {
 	struct optstate st;
+	char **ops;
 	int c;
 
 	opt_init(&st, &igmpquery_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0)
 		;
-	opt_free(&st);
-	if (c < 0)
+	if (c < 0 || opt_operands(&st, &ops) < 0) {
+		opt_free(&st);
 		return st.status;
+	}
+	opt_free(&st);
 	warnx("not implemented yet");
 	return EXIT_FAILURE;
 }

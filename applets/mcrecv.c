@@ -26,14 +26,17 @@ const struct applet mcrecv_applet = {
 static int mcrecv_main(int argc, char **argv)
 {
 	struct optstate st;
+	char **ops;
 	int c;
 
 	opt_init(&st, &mcrecv_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0)
 		;
-	opt_free(&st);
-	if (c < 0)
+	if (c < 0 || opt_operands(&st, &ops) < 0) {
+		opt_free(&st);
 		return st.status;
+	}
+	opt_free(&st);
 	warnx("not implemented yet");
 	return EXIT_FAILURE;
 }

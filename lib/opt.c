@@ -433,6 +433,7 @@ void opt_print_spec(const struct applet *app, FILE *f)
 		app->name, app->section, app->summary,
 		app->operands ? app->operands : "");
 	fprintf(f, "privs\t%s\n", app->privs ? priv_name(app->privs) : "none");
+	fprintf(f, "args\t%d\t%d\n", app->min_args, app->max_args);
 	for (int i = 0; (o = opt_at(app, i)); i++) {
 		char s[2] = { 0 };
 
