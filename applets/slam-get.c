@@ -286,9 +286,8 @@ static int slam_get_main(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'j': o.json = 1; break;
 		}
-	if (c < 0)
-		return st.status;
-	n = opt_operands(&st, &ops);
+	n = c < 0 ? -1 : opt_operands(&st, &ops);
+	opt_free(&st);	/* ops point into argv */
 	if (n < 0)
 		return st.status;
 	if (parse_target(n, ops, &o.srv, &o.g))
@@ -353,6 +352,5 @@ static int slam_get_main(int argc, char **argv)
 	summary(rc == 0 ? "ok" : rc == EXIT_NOANSWER ? "timeout" : "failed",
 		rc);
 	slam_cli_free(&o.c);
-	opt_free(&st);
 	return rc;
 }

@@ -470,10 +470,11 @@ static int slam_serve_main(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'j': o.json = 1; break;
 		}
-	if (c < 0)
+	if (c < 0 || opt_operands(&st, &ops) < 0) {
+		opt_free(&st);
 		return st.status;
-	if (opt_operands(&st, &ops) < 0)
-		return st.status;
+	}
+	opt_free(&st);	/* ops point into argv */
 	o.path = ops[0];
 	if (inet_parse_group(group, SLAM_PORT, &o.g))
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
@@ -488,6 +489,7 @@ static int slam_serve_main(int argc, char **argv)
 	slam_srv_init(&o.s, &cfg, o.t0);
 	if (check_file(o.t0) < 0) {
 		warn("%s", o.path);
+		slam_srv_free(&o.s);
 		return EXIT_FAILURE;
 	}
 	if (o.s.h.total > (UINT64_C(1) << 29) - 1 && !o.quiet)
@@ -511,6 +513,7 @@ static int slam_serve_main(int argc, char **argv)
 	serve(once, idle, bps);
 	summary();
 	slam_srv_free(&o.s);
-	opt_free(&st);
+	close(o.sock);
+	close(o.fd);
 	return EXIT_SUCCESS;
 }
