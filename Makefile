@@ -20,8 +20,10 @@ SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 PKGS      = libpcap libcap-ng
 ifeq ($(STATIC),1)
-PKG_LIBS := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || echo -lpcap -lcap-ng)
-LDSTATIC  = -static
+# libpcap and libcap-ng go in statically; Debian ships no static libsystemd
+# (which a static libdbus would need), so glibc and libdbus
+# stay shared: "static where the libraries allow it".
+PKG_LIBS := -Wl,-Bstatic -lpcap -lcap-ng -Wl,-Bdynamic -ldbus-1
 else
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcap-ng)
 endif
@@ -52,7 +54,7 @@ $(A)/libmcbox.a: $(LIB_SRC:%.c=$(A)/%.o)
 	$(AR) rcs $@ $^
 
 $(PROG): $(APP_SRC:%.c=$(N)/%.o) $(N)/libmcbox.a
-	$(CC) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(A)/$(PROG): $(APP_SRC:%.c=$(A)/%.o) $(A)/libmcbox.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -133,7 +135,7 @@ size: $(PROG)
 	size $(PROG) $(N)/libmcbox.a | sort -k1 -n -r | head -n 30
 
 lint:
-	shellcheck -x tests/run tests/demo.sh tests/helpers/*.bash \
+	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
 		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
 	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done

@@ -149,15 +149,20 @@ static int dispatch(int argc, char **argv)
 
 	/* as the multiplexer itself: no privileges are needed for any of this */
 	program_invocation_short_name = "mcbox";
+	/* `mcbox APPLET`: run() limits to what the applet declares; limiting
+	 * to none first would leave nothing for it to keep */
+	if (argc >= 2 && argv[1][0] != '-') {
+		a = find_applet(argv[1]);
+		if (a)
+			return run(a, argc - 1, argv + 1);
+	}
 	priv_limit(PRIV_NONE);
 	if (argc < 2) {
 		help();
 		return EXIT_SUCCESS;
 	}
-	if (argv[1][0] != '-') {
-		a = find_applet(argv[1]);
-		return a ? run(a, argc - 1, argv + 1) : unknown(argv[1]);
-	}
+	if (argv[1][0] != '-')
+		return unknown(argv[1]);
 	if (!strcmp(argv[1], "--list") && argc == 2) {
 		for (size_t i = 0; i < NAPPLETS; i++)
 			puts(applets[i]->name);

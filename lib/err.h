@@ -4,8 +4,15 @@
 #ifndef MCBOX_ERR_H
 #define MCBOX_ERR_H
 
-#include_next <err.h>	/* glibc warn(3)/err(3); this file shadows it */
 #include <stdlib.h>
+
+/* glibc's <err.h>, declared here because this header shadows its name */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void err(int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+void errx(int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
 
 #define EXIT_USAGE	2	/* usage error or bad operand */
 #define EXIT_NOANSWER	3	/* nothing before the deadline */

@@ -8,28 +8,31 @@
 void json_quote(FILE *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
 
-	fputc('"', f);
+	putc_unlocked('"', f);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		/* write the plain run before this character in one go */
+		fwrite_unlocked(s + run, 1, i - run, f);
+		run = i + 1;
 		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
+		case '"': fputs_unlocked("\\\"", f); break;
+		case '\\': fputs_unlocked("\\\\", f); break;
+		case '\n': fputs_unlocked("\\n", f); break;
+		case '\r': fputs_unlocked("\\r", f); break;
+		case '\t': fputs_unlocked("\\t", f); break;
+		case '\b': fputs_unlocked("\\b", f); break;
+		case '\f': fputs_unlocked("\\f", f); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\u00%c%c", hex[c >> 4],
-					hex[c & 15]);
-			else
-				fputc(c, f);
+			fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
 		}
 	}
-	fputc('"', f);
+	fwrite_unlocked(s + run, 1, n - run, f);
+	putc_unlocked('"', f);
 }
 
 /* Comma and key before a member. */

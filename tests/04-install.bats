@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# make install / install-caps / uninstall into a DESTDIR.
+bats_require_minimum_version 1.5.0
+load helpers/common
+
+setup() {
+	D=$BATS_TEST_TMPDIR/dest
+}
+
+@test "make install puts the binary, applet links, man pages and completions in place" {
+	run -0 make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr/local
+	[[ -x $D/usr/local/bin/mcbox ]]
+	for a in $("$MCBOX" --list); do
+		[[ -L $D/usr/local/bin/$a && $(readlink "$D/usr/local/bin/$a") == mcbox ]]
+		sec=$("$MCBOX" --spec "$a" | awk -F '\t' '$1 == "section" { print $2 }')
+		[[ -f $D/usr/local/share/man/man$sec/$a.$sec ]]
+		[[ -L $D/usr/local/share/bash-completion/completions/$a ]]
+	done
+	[[ -f $D/usr/local/share/man/man1/mcbox.1 ]]
+	[[ -f $D/usr/local/share/bash-completion/completions/mcbox ]]
+	[[ -f $D/usr/local/share/zsh/site-functions/_mcbox ]]
+	[[ ! -e $D/usr/local/share/man/man1/template.in ]]
+	run -0 "$D/usr/local/bin/ip2mac" 239.1.2.3
+	[[ $output == "239.1.2.3 01:00:5e:01:02:03" ]]
+	# no file capabilities from a plain install
+	if command -v getcap; then
+		run -0 getcap "$D/usr/local/bin/mcbox"
+		[[ -z $output ]]
+	fi
+}
+
+@test "make uninstall removes everything install put there" {
+	make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr
+	run -0 make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/usr
+	run -0 find "$D" -not -type d
+	[[ -z $output ]] || { echo "left: $output"; false; }
+}
+
+@test "make install-caps gives file capabilities in the permitted set only (+p)" {
+	command -v setcap || skip "setcap is not installed"
+	[[ $(id -u) == 0 ]] || skip "setcap needs root"
+	run -0 make -s -C "$TOP" install-caps DESTDIR="$D" PREFIX=/usr/local
+	run -0 getcap "$D/usr/local/bin/mcbox"
+	[[ $output == *=p ]] || { echo "$output"; false; }
+	for c in cap_net_admin cap_net_raw cap_setgid cap_setuid; do
+		[[ $output == *"$c"* ]]
+	done
+	[[ $output != *"ep"* ]]
+	[[ ! -u $D/usr/local/bin/mcbox ]]
+}
