@@ -189,19 +189,54 @@ static void send_nack(uint64_t now)
 		send(o.uni, nack, n, 0);
 }
 
-static int run(uint64_t deadline)
+static uint8_t pkt[BATCH][PKTMAX], pkt0[PKTMAX];
+
+/* Reads every queued data packet; 0, or handle()'s verdict. */
+static int drain(struct progress *pg)
 {
-	static uint8_t pkt[BATCH][PKTMAX];
 	struct mmsghdr m[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_storage from[BATCH];
+	struct slam_cli_ev ev;
+	uint64_t now;
+	int k, n, r, rounds;
+
+	for (rounds = 0; rounds < 64; rounds++) {
+		memset(m, 0, sizeof(m));
+		for (k = 0; k < BATCH; k++) {
+			iov[k].iov_base = pkt[k];
+			iov[k].iov_len = PKTMAX;
+			m[k].msg_hdr.msg_iov = &iov[k];
+			m[k].msg_hdr.msg_iovlen = 1;
+			m[k].msg_hdr.msg_name = &from[k];
+			m[k].msg_hdr.msg_namelen = sizeof(from[k]);
+		}
+		n = recvmmsg(o.data, m, BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return 0;
+		now = clock_ns();
+		for (k = 0; k < n; k++) {
+			r = slam_cli_data(&o.c, now, pkt[k], m[k].msg_len,
+					  inet_same_addr(&from[k], &o.srv), &ev);
+			r = handle(r, &ev, pg);
+			if (r)
+				return r;
+		}
+		if (n < BATCH)
+			return 0;
+	}
+	return 0;
+}
+
+static int run(uint64_t deadline)
+{
 	struct pollfd pfd[2] = { { .fd = o.uni, .events = POLLIN },
 				 { .fd = o.data, .events = POLLIN } };
 	struct slam_cli_ev ev;
 	struct progress pg;
 	struct timespec ts;
 	uint64_t now, until;
-	int r, k, n;
+	int r, n;
 
 	progress_init(&pg, 0);
 	while (!stop) {
@@ -227,38 +262,28 @@ static int run(uint64_t deadline)
 		}
 		if (ppoll(pfd, 2, until ? &ts : NULL, NULL) <= 0)
 			continue;
+		/* Data first: a NACK must reflect everything that already
+		 * arrived, or the server resends blocks that sit in our
+		 * socket buffer (and misreads that backlog as loss). */
+		if (pfd[1].revents) {
+			r = drain(&pg);
+			if (r)
+				goto out;
+		}
 		if (pfd[0].revents) {
 			/* a ping (status request); connect() makes sure it
 			 * is from the server address and port */
-			n = (int)recv(o.uni, pkt[0], PKTMAX, MSG_DONTWAIT);
+			n = (int)recv(o.uni, pkt0, PKTMAX, MSG_DONTWAIT);
 			if (n >= 0) {
-				r = slam_cli_ping(&o.c, clock_ns(), pkt[0],
+				r = drain(&pg);
+				if (r)
+					goto out;
+				r = slam_cli_ping(&o.c, clock_ns(), pkt0,
 						  (size_t)n, &ev);
 				r = handle(r, &ev, &pg);
 				if (r)
 					goto out;
-				continue;	/* answer it at once */
 			}
-		}
-		if (!pfd[1].revents)
-			continue;
-		memset(m, 0, sizeof(m));
-		for (k = 0; k < BATCH; k++) {
-			iov[k].iov_base = pkt[k];
-			iov[k].iov_len = PKTMAX;
-			m[k].msg_hdr.msg_iov = &iov[k];
-			m[k].msg_hdr.msg_iovlen = 1;
-			m[k].msg_hdr.msg_name = &from[k];
-			m[k].msg_hdr.msg_namelen = sizeof(from[k]);
-		}
-		n = recvmmsg(o.data, m, BATCH, MSG_DONTWAIT, NULL);
-		now = clock_ns();
-		for (k = 0; k < n; k++) {
-			r = slam_cli_data(&o.c, now, pkt[k], m[k].msg_len,
-					  inet_same_addr(&from[k], &o.srv), &ev);
-			r = handle(r, &ev, &pg);
-			if (r)
-				goto out;
 		}
 	}
 	progress_end(&pg);

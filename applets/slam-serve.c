@@ -162,6 +162,10 @@ static void event(const char *ev, const struct sockaddr_storage *a,
 		if (!strcmp(ev, "round")) {
 			json_uint(&j, "round", o.s.round);
 			json_uint(&j, "outstanding", slam_srv_outstanding(&o.s));
+			json_double(&j, "rate_pps", o.s.cfg.rate > 0 ?
+				    o.s.cfg.rate : o.s.rate, 0);
+			json_double(&j, "loss", o.s.loss, 3);
+			json_double(&j, "rtt_ms", o.s.srtt / 1e6, 2);
 		}
 		json_end(&j);
 	} else if (!o.quiet) {
@@ -375,32 +379,33 @@ static void serve(int once, double idle, double bps)
 					break;
 			}
 		}
-		if (n) {
-			flush(m, blk, n);
-			continue;	/* more may be due at once */
-		}
-		snprintf(extra, sizeof(extra), "%u clients, %llu blocks "
-			 "outstanding", o.s.ncl,
-			 (unsigned long long)slam_srv_outstanding(&o.s));
-		progress_update(&pg, o.s.bytes, extra);
-		if (once && o.s.served && !o.s.ncl &&
-		    !slam_srv_outstanding(&o.s) &&
-		    now - last_rx >= (uint64_t)(idle * 1e9))
-			break;
-		until = a.until_ns;
-		if (once && o.s.served && !o.s.ncl) {
-			uint64_t t = last_rx + (uint64_t)(idle * 1e9);
-
-			if (!until || t < until)
-				until = t;
-		}
-		if (!until || until > next_check)
-			until = next_check;
 		ts.tv_sec = 0;
 		ts.tv_nsec = 0;
-		if (until > now) {
-			ts.tv_sec = (time_t)((until - now) / 1000000000);
-			ts.tv_nsec = (long)((until - now) % 1000000000);
+		if (n) {
+			/* more may be due at once: only look for NACKs */
+			flush(m, blk, n);
+		} else {
+			snprintf(extra, sizeof(extra), "%u clients, %llu blocks "
+				 "outstanding", o.s.ncl,
+				 (unsigned long long)slam_srv_outstanding(&o.s));
+			progress_update(&pg, o.s.bytes, extra);
+			if (once && o.s.served && !o.s.ncl &&
+			    !slam_srv_outstanding(&o.s) &&
+			    now - last_rx >= (uint64_t)(idle * 1e9))
+				break;
+			until = a.until_ns;
+			if (once && o.s.served && !o.s.ncl) {
+				uint64_t t = last_rx + (uint64_t)(idle * 1e9);
+
+				if (!until || t < until)
+					until = t;
+			}
+			if (!until || until > next_check)
+				until = next_check;
+			if (until > now) {
+				ts.tv_sec = (time_t)((until - now) / 1000000000);
+				ts.tv_nsec = (long)((until - now) % 1000000000);
+			}
 		}
 		if (ppoll(&pfd, 1, &ts, NULL) <= 0)
 			continue;

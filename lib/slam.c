@@ -205,6 +205,38 @@ size_t slam_nack_build(const struct bitmap *b, uint64_t *start, uint8_t *out,
 	return pos;
 }
 
+uint64_t slam_nack_tail(const struct bitmap *b, size_t cap)
+{
+	enum { MAXG = SLAM_NACK_MAX4 / 2 + 1 };	/* gaps that could fit */
+	static __thread uint64_t gs[MAXG], ge[MAXG];
+	uint64_t cur = 0, m, e, n = 0, k, prev_end;
+	size_t bytes = 1 + SLAM_INT_LEN;	/* terminator, first have run */
+
+	while (cur < b->nbits) {
+		m = bitmap_next_clear(b, cur);
+		if (m >= b->nbits)
+			break;
+		e = bitmap_next_set(b, m);
+		gs[n % MAXG] = m;
+		ge[n % MAXG] = e;
+		n++;
+		cur = e;
+	}
+	if (!n)
+		return 0;
+	/* walk back from the last gap while the runs still fit */
+	for (k = n; k > 0 && n - k < MAXG - 1; k--) {
+		prev_end = k >= 2 ? ge[(k - 2) % MAXG] : 0;
+		bytes += slam_int_len(ge[(k - 1) % MAXG] - gs[(k - 1) % MAXG]) +
+			 (k < n ? slam_int_len(gs[k % MAXG] -
+					       ge[(k - 1) % MAXG]) : 0);
+		if (bytes > cap)
+			break;
+		(void)prev_end;
+	}
+	return k < n ? gs[k % MAXG] : gs[(n - 1) % MAXG];
+}
+
 int slam_nack_parse(const uint8_t *buf, size_t len, uint64_t nblocks,
 		    struct slam_range *r, int max, uint64_t *from,
 		    uint64_t *to)

@@ -83,6 +83,10 @@ uint64_t slam_fit_bs(uint64_t udp_payload, uint64_t txn, uint64_t total);
 size_t slam_nack_build(const struct bitmap *b, uint64_t *start, uint8_t *out,
 		       size_t cap);
 
+/* Where a list must start (see *start above) for its runs to reach the
+ * last gap: a NACK that shows the server what went missing lately. */
+uint64_t slam_nack_tail(const struct bitmap *b, size_t cap);
+
 struct slam_range {
 	uint64_t start, end;		/* blocks [start, end) */
 };

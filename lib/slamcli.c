@@ -55,8 +55,8 @@ static void heard(struct slam_cli *c, uint64_t now)
 
 /* A header at buf: returns its length, or a negative slam_cli_data code.
  * Sets ev->newhdr when it replaces the cached one. */
-static int header(struct slam_cli *c, const uint8_t *buf, size_t len,
-		  int may_change, struct slam_cli_ev *ev)
+static int header(struct slam_cli *c, uint64_t now, const uint8_t *buf,
+		  size_t len, int may_change, struct slam_cli_ev *ev)
 {
 	struct slam_hdr h;
 	struct bitmap b;
@@ -95,6 +95,9 @@ static int header(struct slam_cli *c, const uint8_t *buf, size_t len,
 	c->rot = 0;
 	c->done = 0;
 	ev->newhdr = 1;
+	if (!c->pinged && c->nack_sent && c->slave_at > now + FIRST_MAX)
+		/* the server is there now: tell it about us soon */
+		c->slave_at = now + rnd(c, FIRST_MAX) + 1;
 	if (h.nblocks == 0) {
 		/* an empty file is complete as soon as we know its size */
 		c->done = 1;
@@ -114,7 +117,7 @@ int slam_cli_data(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 		c->bad++;
 		return -1;
 	}
-	n = header(c, buf, len, from_server, ev);
+	n = header(c, now, buf, len, from_server, ev);
 	if (n < 0) {
 		c->bad++;
 		return n;
@@ -146,7 +149,8 @@ int slam_cli_ping(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	int n;
 
 	memset(ev, 0, sizeof(*ev));
-	n = header(c, buf, len, 1, ev);
+	c->pinged = 1;	/* before header(): we need no extra NACK */
+	n = header(c, now, buf, len, 1, ev);
 	if (n < 0) {
 		c->bad++;
 		return n;
@@ -161,7 +165,6 @@ int slam_cli_ping(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	/* master: answer now (even if data comes in before we do), and
 	 * again if no data follows */
 	c->owe = 1;
-	c->pinged = 1;
 	c->master_ivl = MASTER_BASE;
 	c->master_at = now + MASTER_BASE;
 	return ev->newhdr || ev->done;
@@ -194,14 +197,26 @@ size_t slam_cli_nack(struct slam_cli *c, uint64_t now, uint8_t *out,
 	} else if (now >= c->slave_at) {
 		/* silence: try to become master, backing off */
 		c->slave_at = now + c->slave_ivl + rnd(c, c->slave_ivl / 2);
-		if (c->slave_ivl < SLAVE_MAX)
+		/* back off only once a server answered: before that, one
+		 * NACK a second finds a server that starts after us */
+		if (c->slave_ivl < SLAVE_MAX && c->have_hdr)
 			c->slave_ivl *= 2;
 	} else {
 		return 0;
 	}
 	if (cap > c->nack_cap)
 		cap = c->nack_cap;
-	n = slam_nack_build(c->have_hdr ? &c->got : NULL, &c->rot, out, cap);
+	if (c->have_hdr && c->nacks % 2) {
+		/* every other NACK ends with the newest gaps: the server
+		 * judges recent loss by them; the others rotate through the
+		 * whole file so that every gap is reported */
+		uint64_t tail = slam_nack_tail(&c->got, cap);
+
+		n = slam_nack_build(&c->got, &tail, out, cap);
+	} else {
+		n = slam_nack_build(c->have_hdr ? &c->got : NULL, &c->rot,
+				    out, cap);
+	}
 	c->nack_sent = 1;
 	c->nacks++;
 	return n;

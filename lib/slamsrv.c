@@ -12,7 +12,7 @@
 #define MS		UINT64_C(1000000)
 #define BUSY_PING	(10 * MS)	/* ping spacing while data flows */
 #define IDLE_GAP	(1 * MS)	/* after an answer, when idle */
-#define RATE0		10000.0		/* adaptive start, packets/s */
+#define RATE0		20000.0		/* adaptive start, packets/s */
 #define RATE_MIN	2000.0
 #define RATE_MAX	2000000.0
 #define LOSS_HIGH	0.15		/* loss that means congestion */
@@ -35,11 +35,13 @@ static uint64_t guard_ns(const struct slam_srv *s)
 	return g > 500 * MS ? 500 * MS : (uint64_t)g;
 }
 
-static int recent(const struct slam_srv *s, uint64_t b, uint64_t now)
+/* Sent within the last horizon: the NACK could not know of it yet. */
+static int recent(const struct slam_srv *s, uint64_t b, uint64_t now,
+		  uint64_t horizon)
 {
 	uint16_t d = ms16(s, now) - s->sent_ms[b];
 
-	return d <= guard_ns(s) / MS;
+	return d <= horizon / MS;
 }
 
 static void want_clear(struct bitmap *b, uint64_t i)
@@ -206,13 +208,13 @@ static int in_ranges(const struct slam_range *r, int n, uint64_t b)
  * the span its NACK speaks for, the share it says it lacks. */
 static double loss_sample(const struct slam_srv *s, const struct slam_client *c,
 			  const struct slam_range *r, int n, uint64_t from,
-			  uint64_t to, uint64_t now)
+			  uint64_t to, uint64_t now, uint64_t horizon)
 {
-	uint64_t hi = now - guard_ns(s), lo, seen = 0, lost = 0;
+	uint64_t hi = now - horizon, lo, seen = 0, lost = 0;
 	unsigned k, cnt = s->ring_n < SLAM_RING ? s->ring_n : SLAM_RING;
 	const struct slam_ring_ent *e;
 
-	if (now < guard_ns(s) + s->t0)
+	if (now < horizon + s->t0)
 		return -1;
 	lo = hi > LOSS_WINDOW ? hi - LOSS_WINDOW : 0;
 	if (lo < c->first_ns)
@@ -247,7 +249,7 @@ static void adapt(struct slam_srv *s, uint64_t now, double p, double rtt)
 		s->rate *= 0.8;
 		s->adj_ns = now;
 	} else if (s->limited && (p < 0 || p < LOSS_LOW)) {
-		s->rate *= 1.1;
+		s->rate *= 1.25;
 		s->adj_ns = now;
 		s->limited = 0;
 	}
@@ -262,7 +264,7 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 			    const uint8_t *buf, size_t len)
 {
 	struct slam_range r[MAX_RANGES];
-	uint64_t lo, hi, b, nb = s->have_file ? s->h.nblocks : 0;
+	uint64_t lo, hi, b, nb = s->have_file ? s->h.nblocks : 0, horizon;
 	double rtt = -1, p = -1;
 	enum slam_ev ev = SLAM_EV_NACK;
 	struct slam_client *c;
@@ -294,6 +296,13 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	c = &s->cl[i];
 	c->last_ns = now;
 	c->nacks++;
+	/* An answer to our ping tells what arrived before the ping did; the
+	 * ping queued behind the data sent before it, so that is what was
+	 * sent before the ping (a millisecond of slack). Otherwise guess
+	 * from the round trip. */
+	horizon = guard_ns(s);
+	if (c->pinged_ns && now - c->pinged_ns < s->cfg.ping_timeout_ns)
+		horizon = now - c->pinged_ns + MS;
 	if (c->pinged_ns) {
 		rtt = (double)(now - c->pinged_ns);
 		if (rtt < (double)s->cfg.ping_timeout_ns * 4) {
@@ -315,13 +324,13 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 		return ev;
 	}
 	if (ev == SLAM_EV_NACK)
-		p = loss_sample(s, c, r, n, lo, hi, now);
+		p = loss_sample(s, c, r, n, lo, hi, now, horizon);
 	if (p >= 0)
 		s->loss = p;
 	adapt(s, now, p, rtt);
 	for (k = 0; k < n; k++)
 		for (b = r[k].start; b < r[k].end; b++)
-			if (!recent(s, b, now))
+			if (!recent(s, b, now, horizon))
 				bitmap_set(&s->want, b);
 	/* Nothing to send: ask the next client soon instead of waiting. */
 	if (!s->want.nset && rtt >= 0 && s->ping_at > now + IDLE_GAP)

@@ -264,6 +264,38 @@ TEST(nack_build_truncates_and_rotates)
 	CHECK(seen >= 1500);
 }
 
+TEST(nack_tail_reaches_the_end)
+{
+	static uint8_t have[5000];
+	uint8_t out[SLAM_NACK_MAX4];
+	struct slam_range r[1024];
+	struct bitmap b;
+	uint64_t start, from, to;
+	int i, n;
+	size_t len;
+
+	for (i = 0; i < 5000; i++)
+		have[i] = i % 3 != 0;	/* 1667 gaps */
+	bitmap_init(&b, 5000);
+	for (i = 0; i < 5000; i++)
+		if (have[i])
+			bitmap_set(&b, i);
+	start = slam_nack_tail(&b, sizeof(out));
+	CHECK(start > 2000);
+	len = slam_nack_build(&b, &start, out, sizeof(out));
+	CHECK(len <= sizeof(out));
+	CHECK_INT(start, 0);	/* the list reached the end */
+	n = slam_nack_parse(out, len, 5000, r, 1024, &from, &to);
+	CHECK(n > 600);
+	CHECK_INT(r[n - 1].start, 4998);
+	CHECK_INT(to, 4999);
+	/* no gap: 0; one gap: its start */
+	for (i = 0; i < 5000; i++)
+		bitmap_set(&b, i);
+	CHECK_INT(slam_nack_tail(&b, sizeof(out)), 0);
+	bitmap_free(&b);
+}
+
 TEST(nack_parse_vectors)
 {
 	struct slam_range r[8];
@@ -348,6 +380,7 @@ int main(void)
 	RUN(fit_bs);
 	RUN(nack_build_vectors);
 	RUN(nack_build_truncates_and_rotates);
+	RUN(nack_tail_reaches_the_end);
 	RUN(nack_parse_vectors);
 	RUN(nack_parse_hostile);
 	return unit_done();
