@@ -10,6 +10,7 @@
 #define FIRST_MAX	(100 * MS)	/* first NACK within this */
 #define SLAVE_BASE	(1000 * MS)	/* silence before a slave NACKs */
 #define SLAVE_MAX	(8000 * MS)
+#define HUNT_BASE	(200 * MS)	/* before any header */
 #define MASTER_BASE	(250 * MS)
 #define MASTER_MAX	(2000 * MS)
 
@@ -195,8 +196,12 @@ size_t slam_cli_nack(struct slam_cli *c, uint64_t now, uint8_t *out,
 		c->master_at = c->master_ivl > MASTER_MAX ? 0 :
 			now + c->master_ivl;
 	} else if (now >= c->slave_at) {
-		/* silence: try to become master, backing off */
-		c->slave_at = now + c->slave_ivl + rnd(c, c->slave_ivl / 2);
+		/* silence: try to become master, backing off; until a server
+		 * answered, a NACK every 0.2-0.3 s finds one that starts after
+		 * us without delay (and costs nothing worth mentioning) */
+		c->slave_at = now + (c->have_hdr ?
+			c->slave_ivl + rnd(c, c->slave_ivl / 2) :
+			HUNT_BASE + rnd(c, HUNT_BASE / 2));
 		/* back off only once a server answered: before that, one
 		 * NACK a second finds a server that starts after us */
 		if (c->slave_ivl < SLAVE_MAX && c->have_hdr)

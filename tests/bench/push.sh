@@ -53,13 +53,21 @@ export BATS_TEST_TMPDIR=$T BATS_FILE_TMPDIR=$T
 cleanup() {
 	bg_kill_all
 	net_down
-	rm -rf "$T"
+	[[ -n ${KEEP:-} ]] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # h1 serves; h2..h(NR+1) receive; each receiver's bridge port is shaped
 net_star $((NR + 1)) || { echo "push.sh: cannot create namespaces" >&2; exit 1; }
+# udpcast finds its sender by the interface's broadcast address: give
+# every host one (net_star adds addresses without it)
+for ((k = 1; k <= NR + 1; k++)); do
+	nsx "h$k" ip addr del "198.18.0.$k/24" dev eth0
+	nsx "h$k" ip addr add "198.18.0.$k/24" brd + dev eth0
+	# (removing the last address flushed the routes through eth0)
+	nsx "h$k" ip route replace 224.0.0.0/4 dev eth0
+done
 RX=()
 for ((k = 2; k <= NR + 1; k++)); do
 	RX+=("h$k")
@@ -123,13 +131,12 @@ run_slam() {
 	local h t0 end names=()
 	rm -f "$T"/*.end "$T"/slam.*
 	for h in "${RX[@]}"; do
-		rx "s$h" "$h" "$TOP/mcbox" slam-get -q -w "$TIMEOUT" \
+		rx "s$h" "$h" "$TOP/mcbox" slam-get -w "$TIMEOUT" \
 			-o "$T/slam.$h" 198.18.0.1
 		names+=("s$h")
 	done
 	for h in "${RX[@]}"; do
-		wait_for 10 grep -q listening "$T/s$h.err" 2>/dev/null ||
-			wait_for 10 nsx "$h" ss -Huln 'sport = :10000' | grep -q .
+		wait_for 10 grep -q listening "$T/s$h.err" || return 1
 	done
 	t0=$(now)
 	bg slamsrv ip netns exec "$MCB_NS-h1" "$TOP/mcbox" slam-serve -q \
@@ -160,11 +167,11 @@ run_udpcast() {
 
 run_uftp() {
 	local h t0 end
-	rm -rf "$T"/uftp.*
+	rm -rf "$T"/uftp.* "$T"/uftptmp.*
 	for h in "${RX[@]}"; do
-		mkdir -p "$T/uftp.$h"
+		mkdir -p "$T/uftp.$h" "$T/uftptmp.$h"
 		bg "uftpd$h" ip netns exec "$MCB_NS-$h" uftpd -d -I eth0 \
-			-D "$T/uftp.$h" -T "$T/uftp.$h" -L "$T/uftpd.$h.log"
+			-D "$T/uftp.$h" -L "$T/uftpd.$h.log"
 	done
 	for h in "${RX[@]}"; do
 		wait_for 10 nsx "$h" ss -Huln 'sport = :1044' | grep -q . || true
@@ -173,7 +180,7 @@ run_uftp() {
 	# uftp exits when every receiver has the file (or gave up)
 	ip netns exec "$MCB_NS-h1" timeout "$TIMEOUT" uftp -I eth0 \
 		-R "$UFTP_RATE" -H "$(printf '0xC61200%02X,' $(seq 2 $((NR + 1))) | sed 's/,$//')" \
-		-E "$T" -L "$T/uftp.log" "$T/file" >/dev/null 2>&1 || return 1
+		-E "$T/" -L "$T/uftp.log" "$T/file" >/dev/null 2>&1 || return 1
 	end=$(now)
 	check_copies "$T/uftp.%h/file" || return 1
 	for h in "${RX[@]}"; do
