@@ -201,7 +201,9 @@ static int drain(struct progress *pg)
 	uint64_t now;
 	int k, n, r, rounds;
 
-	for (rounds = 0; rounds < 64; rounds++) {
+	/* until the queue is empty, within reason: a NACK built on a
+	 * half-read queue would ask for blocks we already hold */
+	for (rounds = 0; rounds < 4096; rounds++) {
 		memset(m, 0, sizeof(m));
 		for (k = 0; k < BATCH; k++) {
 			iov[k].iov_base = pkt[k];

@@ -225,9 +225,12 @@ static double loss_sample(const struct slam_srv *s, const struct slam_client *c,
 			continue;
 		if (e->t < lo)
 			break;
-		if (e->idx < from || e->idx >= to ||
-		    s->sent_ms[e->idx] != ms16(s, e->t))
+		/* Blocks past the list's end are unknown. Those before its
+		 * first gap count as received: true for a plain list; a
+		 * rotated one may hide losses there (an underestimate). */
+		if (e->idx >= to || s->sent_ms[e->idx] != ms16(s, e->t))
 			continue;
+		(void)from;
 		seen++;
 		lost += in_ranges(r, n, e->idx);
 	}
@@ -427,6 +430,10 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 			o->round = ++s->round;
 			s->round_sent = 0;
 			s->cursor = 0;
+			/* a burst ended: ask for the next NACK once it has
+			 * had time to arrive, as mini-slamd pings after each */
+			if (s->ping_at > now + IDLE_GAP + (uint64_t)s->srtt)
+				s->ping_at = now + IDLE_GAP + (uint64_t)s->srtt;
 			return;
 		}
 		wake = 0;
