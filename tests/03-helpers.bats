@@ -71,6 +71,16 @@ udp_bound() { # HOST PORT
 	[[ $output == 1 ]]
 }
 
+@test "bg through nsx records the command's own PID, so signals reach it" {
+	bg sleeper nsx h1 sleep 30
+	wait_for 5 grep -qx sleep "/proc/$(bg_pid sleeper)/comm"
+	run -0 ip netns identify "$(bg_pid sleeper)"
+	[[ $output == "$MCB_NS-h1" ]]
+	bg_signal sleeper TERM
+	bg_wait sleeper 5
+	[[ $status == 143 ]]
+}
+
 @test "names are per run, and net_down removes every namespace it made" {
 	local saved=$MCB_NS saved_list=$MCB_NS_LIST
 	MCB_NS= MCB_NS_LIST=

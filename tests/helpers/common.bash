@@ -34,6 +34,11 @@ wait_for() {
 bg() {
 	local name=$1
 	shift
+	# nsx is a function: run the command through ip netns exec directly, so
+	# that the PID recorded is the command's own (signals must reach it)
+	if [[ $1 == nsx ]]; then
+		set -- ip netns exec "$MCB_NS-$2" "${@:3}"
+	fi
 	"$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
 	echo "$!" >"$BATS_TEST_TMPDIR/$name.pid"
 	echo "$name $!" >>"$BATS_TEST_TMPDIR/bg.pids"
@@ -55,8 +60,8 @@ bg_wait() {
 		status=124
 		return 1
 	fi
-	wait "$pid"
-	status=$?
+	status=0
+	wait "$pid" || status=$?
 	return 0
 }
 
