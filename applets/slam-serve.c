@@ -294,10 +294,21 @@ static void flush(struct mmsghdr *m, uint64_t *blk, int n)
 	while (k < n) {
 		r = sendmmsg(o.sock, m + k, (unsigned)(n - k), 0);
 		if (r <= 0) {
+			static int last;
+			char buf[INET_FMTLEN];
+
 			if (r < 0 && errno == EINTR)
 				continue;
 			for (; k < n; k++)
 				slam_srv_unsend(&o.s, blk[k]);
+			/* no route, interface down...: say so once, and do
+			 * not spin on it */
+			if (r < 0 && errno != last && errno != ENOBUFS &&
+			    errno != EAGAIN)
+				warn("send to %s", inet_fmt(&o.g.group, buf,
+							    sizeof(buf)));
+			last = r < 0 ? errno : 0;
+			usleep(20000);
 			return;
 		}
 		k += r;

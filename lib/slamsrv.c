@@ -343,8 +343,16 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 
 void slam_srv_unsend(struct slam_srv *s, uint64_t block)
 {
-	if (s->have_file && block < s->h.nblocks)
-		bitmap_set(&s->want, block);
+	if (!s->have_file || block >= s->h.nblocks)
+		return;
+	bitmap_set(&s->want, block);
+	/* it never left: the totals should not say it did */
+	if (s->sent) {
+		s->sent--;
+		s->bytes -= slam_block_len(&s->h, block);
+	}
+	if (s->round_sent)
+		s->round_sent--;
 }
 
 static int ping(struct slam_srv *s, uint64_t now, struct slam_out *o)
