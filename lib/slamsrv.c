@@ -19,6 +19,7 @@
 #define LOSS_LOW	0.06		/* below it we may speed up */
 #define LOSS_WINDOW	(100 * MS)
 #define MAX_RANGES	1024		/* a 64 KiB NACK holds fewer pairs */
+#define LOST_AFTER	(1500 * MS)	/* and silent that long: forgotten */
 
 static uint16_t ms16(const struct slam_srv *s, uint64_t now)
 {
@@ -363,8 +364,14 @@ static int ping(struct slam_srv *s, uint64_t now, struct slam_out *o)
 	while (s->ncl) {
 		i = s->ping_i % s->ncl;
 		c = &s->cl[i];
-		if (c->pinged_ns && ++c->missed >= s->cfg.max_missed) {
-			/* silent for max_missed pings in a row: gone */
+		if (c->pinged_ns && s->want.nset)
+			/* a ping lost or unanswered while we send: its
+			 * receiver (or link) is drowning; slow down */
+			adapt(s, now, 1.0, -1);
+		if (c->pinged_ns && ++c->missed >= s->cfg.max_missed &&
+		    now - c->last_ns > LOST_AFTER) {
+			/* silent for max_missed pings in a row, and for a
+			 * while (a busy receiver may just be late): gone */
 			o->act = SLAM_ACT_LOST;
 			o->addr = c->addr;
 			drop(s, i);
