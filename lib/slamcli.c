@@ -10,7 +10,7 @@
 #define FIRST_MAX	(100 * MS)	/* first NACK within this */
 #define SLAVE_BASE	(1000 * MS)	/* silence before a slave NACKs */
 #define SLAVE_MAX	(8000 * MS)
-#define HUNT_BASE	(200 * MS)	/* before any header */
+#define HUNT_BASE	(100 * MS)	/* before any header */
 #define MASTER_BASE	(250 * MS)
 #define MASTER_MAX	(2000 * MS)
 
@@ -197,7 +197,7 @@ size_t slam_cli_nack(struct slam_cli *c, uint64_t now, uint8_t *out,
 			now + c->master_ivl;
 	} else if (now >= c->slave_at) {
 		/* silence: try to become master, backing off; until a server
-		 * answered, a NACK every 0.2-0.3 s finds one that starts after
+		 * answered, a NACK every 0.1-0.15 s finds one that starts after
 		 * us without delay (and costs nothing worth mentioning) */
 		c->slave_at = now + (c->have_hdr ?
 			c->slave_ivl + rnd(c, c->slave_ivl / 2) :

@@ -12,7 +12,7 @@
 #define MS		UINT64_C(1000000)
 #define BUSY_PING	(10 * MS)	/* ping spacing while data flows */
 #define IDLE_GAP	(1 * MS)	/* after an answer, when idle */
-#define RATE0		20000.0		/* adaptive start, packets/s */
+#define RATE0		40000.0		/* adaptive start, packets/s */
 #define RATE_MIN	2000.0
 #define RATE_MAX	2000000.0
 #define LOSS_HIGH	0.15		/* loss that means congestion */

@@ -331,11 +331,11 @@ TEST(cli_slave_backoff)
 			gaps[k++] = t - last;
 			last = t;
 		}
-	/* no server yet: a NACK every 0.2-0.3 s, no back-off */
+	/* no server yet: a NACK every 0.1-0.15 s, no back-off */
 	CHECK_INT(k, 4);
-	CHECK(gaps[1] >= 200 * MS && gaps[1] <= 300 * MS);
-	CHECK(gaps[2] >= 200 * MS && gaps[2] <= 300 * MS);
-	CHECK(gaps[3] >= 200 * MS && gaps[3] <= 300 * MS);
+	CHECK(gaps[1] >= 100 * MS && gaps[1] <= 150 * MS);
+	CHECK(gaps[2] >= 100 * MS && gaps[2] <= 150 * MS);
+	CHECK(gaps[3] >= 100 * MS && gaps[3] <= 150 * MS);
 	slam_cli_free(&c);
 }
 
