@@ -146,4 +146,4 @@ clean:
 .PHONY: all asan units check demo docs deps deps-check install install-caps \
 	uninstall fuzz bench size lint clean
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -1,0 +1,117 @@
+#!/bin/bash
+# tests/bench/tftp.sh - tftm-get against the atftp client, fetching the same
+# file from atftpd inside throwaway namespaces (h1 serves, h2..h5 fetch):
+# unicast with the best options each supports (blksize 1468, windowsize 16),
+# and multicast to 4 clients at once, lock-step (RFC 2090 alone) and with
+# windowsize 16 (atftpd keeps sending while the master's ACKs flow). Prints the best of RUNS times for each and the ratio atftp/tftm-get
+# (above 1: tftm-get is faster). Run as root: `make bench` or by hand.
+#   SIZE=64M RUNS=3 bash tests/bench/tftp.sh
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOP=$PWD
+SIZE=${SIZE:-64M}
+RUNS=${RUNS:-3}
+MCBOX=${MCBOX:-$TOP/mcbox}
+
+[[ $(id -u) == 0 ]] || { echo "bench: needs root (namespaces, atftpd)" >&2; exit 1; }
+for p in atftpd atftp; do
+	command -v "$p" >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >&2 ||
+		{ echo "bench: cannot install $p" >&2; exit 1; }
+done
+
+T=$(mktemp -d /tmp/mcb-bench-tftp.XXXXXX)
+chmod 0755 "$T"
+# the clients write to tmpfs: this measures the protocols, not the disk
+# (tftm-get fsyncs before its rename, atftp does not)
+O=$(mktemp -d /dev/shm/mcb-bench-tftp.XXXXXX)
+export BATS_TEST_TMPDIR=$T BATS_FILE_TMPDIR=$T
+# shellcheck source=../helpers/common.bash
+. tests/helpers/common.bash
+# shellcheck source=../helpers/netns.bash
+. tests/helpers/netns.bash
+# shellcheck source=../helpers/peers.bash
+. tests/helpers/peers.bash
+trap 'bg_kill_all; net_down; rm -rf "$T" "$O"' EXIT
+trap 'exit 130' INT TERM
+
+net_star 5 || exit 1
+mkdir -p "$T/srv"
+chmod 0755 "$T/srv"
+head -c "$SIZE" /dev/urandom >"$T/srv/f.bin"
+chmod 0644 "$T/srv/f.bin"
+bytes=$(stat -c %s "$T/srv/f.bin")
+# --retry-timeout 1 as in the tests; trace off: logging every block would
+# measure the log
+PEERS_QUIET=1 peers_atftpd_start atftpd h1 "$T/srv" || exit 1
+
+now() { date +%s%N; }
+
+# run_clients NCLIENTS KIND: fetch into h2.. at once; prints ms or FAIL
+run_clients() {
+	local n=$1 kind=$2 i t0 pids=() ok=1
+	rm -rf "$O"/c*
+	t0=$(now)
+	for ((i = 2; i < n + 2; i++)); do
+		mkdir -p "$O/c$i"
+		case $kind in
+		tftm-uni) nsx "h$i" "$MCBOX" tftm-get -q --unicast -b 1468 -W 16 \
+			-o "$O/c$i/f.bin" 198.18.0.1 f.bin & ;;
+		atftp-uni) nsx "h$i" atftp --get -r f.bin -l "$O/c$i/f.bin" \
+			--option "blksize 1468" --option "windowsize 16" \
+			198.18.0.1 >/dev/null 2>&1 & ;;
+		tftm-mc) nsx "h$i" "$MCBOX" tftm-get -q -b 1468 \
+			-o "$O/c$i/f.bin" 198.18.0.1 f.bin & ;;
+		atftp-mc) nsx "h$i" atftp --get -r f.bin -l "$O/c$i/f.bin" \
+			--option "blksize 1468" --option tsize \
+			--option multicast 198.18.0.1 >/dev/null 2>&1 & ;;
+		tftm-mcw) nsx "h$i" "$MCBOX" tftm-get -q -b 1468 -W 16 \
+			-o "$O/c$i/f.bin" 198.18.0.1 f.bin & ;;
+		atftp-mcw) nsx "h$i" atftp --get -r f.bin -l "$O/c$i/f.bin" \
+			--option "blksize 1468" --option tsize \
+			--option "windowsize 16" \
+			--option multicast 198.18.0.1 >/dev/null 2>&1 & ;;
+		esac
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || ok=0
+	done
+	local ms=$((($(now) - t0) / 1000000))
+	for ((i = 2; i < n + 2; i++)); do
+		cmp -s "$T/srv/f.bin" "$O/c$i/f.bin" || ok=0
+	done
+	((ok)) && echo "$ms" || echo FAIL
+}
+
+# best KIND-A KIND-B NCLIENTS: RUNS rounds, A then B in each round (so that
+# a change in the host's load hits both), best time of each: "A B".
+best() {
+	local ba="" bb="" r k
+	for ((k = 0; k < RUNS; k++)); do
+		r=$(run_clients "$3" "$1")
+		[[ $r == FAIL ]] && ba=FAIL
+		[[ $ba != FAIL && ( -z $ba || $r -lt $ba ) ]] && ba=$r
+		r=$(run_clients "$3" "$2")
+		[[ $r == FAIL ]] && bb=FAIL
+		[[ $bb != FAIL && ( -z $bb || $r -lt $bb ) ]] && bb=$r
+	done
+	echo "$ba $bb"
+}
+
+printf 'file %s bytes, atftpd 0.8, best of %d runs\n' "$bytes" "$RUNS"
+printf '%-34s %10s %10s %8s\n' case "tftm-get" atftp ratio
+for c in "unicast, 1 client, window 16:uni:1" \
+	"multicast, 4 clients:mc:4" "multicast, 4 clients, window 16:mcw:4"; do
+	IFS=: read -r label kind n <<<"$c"
+	read -r a b < <(best "tftm-$kind" "atftp-$kind" "$n")
+	if [[ $a == FAIL || $b == FAIL ]]; then
+		printf '%-34s %10s %10s %8s\n' "$label" "$a" "$b" "-"
+		continue
+	fi
+	printf '%-34s %8d ms %7d ms %7.2fx\n' "$label" "$a" "$b" \
+		"$(awk -v a="$a" -v b="$b" 'BEGIN { print b / (a ? a : 1) }')"
+	printf '%-34s %7.1f MB/s %5.1f MB/s\n' "  throughput per client" \
+		"$(awk -v s="$bytes" -v t="$a" 'BEGIN { print s / t / 1000 }')" \
+		"$(awk -v s="$bytes" -v t="$b" 'BEGIN { print s / t / 1000 }')"
+done
