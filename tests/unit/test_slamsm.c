@@ -1,0 +1,531 @@
+/* test_slamsm.c - SLAM server and client state machines driven with byte
+ * vectors: hostile NACKs, pings in turn, expiry, restarts, and a simulated
+ * LAN with loss, reordering and duplication. */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "slamcli.h"
+#include "slamsrv.h"
+#include "unit.h"
+
+#define MS UINT64_C(1000000)
+
+static struct sockaddr_storage addr(int i)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (void *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(10000 + i);
+	sin->sin_addr.s_addr = htonl(0xc6120000 + i);
+	return ss;
+}
+
+/* Runs the server until it waits; returns blocks sent, records them. */
+static int drain(struct slam_srv *s, uint64_t now, uint64_t *blocks, int max,
+		 int *pings)
+{
+	struct slam_out o;
+	int n = 0;
+
+	now += MS;	/* a token bucket needs time to fill */
+	for (;;) {
+		slam_srv_next(s, now, &o);
+		if (o.act == SLAM_ACT_WAIT)
+			break;
+		if (o.act == SLAM_ACT_DATA && n < max)
+			blocks[n++] = o.block;
+		if (o.act == SLAM_ACT_PING && pings)
+			(*pings)++;
+	}
+	return n;
+}
+
+static void srv(struct slam_srv *s, uint64_t total, uint64_t bs)
+{
+	struct slam_srv_cfg cfg = { .rate = 1e9 };
+
+	slam_srv_init(s, &cfg, 1000 * MS);
+	slam_srv_set_file(s, 7, total, bs, 1000 * MS);
+}
+
+#define IN(s, t, i, str) \
+	slam_srv_input(s, t, &a[i], (const uint8_t *)str, sizeof(str) - 1)
+
+TEST(srv_nack_vectors)
+{
+	struct sockaddr_storage a[3] = { addr(0), addr(1), addr(2) };
+	struct slam_srv s;
+	uint64_t b[16], t = 1000 * MS;
+	int n;
+
+	srv(&s, 3 * 1451, 1451);
+	CHECK_INT(IN(&s, t, 0, "\x20\x21\x00"), SLAM_EV_JOIN);
+	n = drain(&s, t, b, 16, NULL);
+	CHECK_INT(n, 1);
+	CHECK_INT(b[0], 0);
+	/* Etherboot "have block 1" -> 0 and 2; block 0 went out just now
+	 * (in flight), so only 2 until the guard passes */
+	t += 2 * MS;
+	CHECK_INT(IN(&s, t, 0, "\x20\x21\x21\x21\x00"), SLAM_EV_NACK);
+	n = drain(&s, t, b, 16, NULL);
+	CHECK_INT(n, 1);
+	CHECK_INT(b[0], 2);
+	t += 200 * MS;
+	CHECK_INT(IN(&s, t, 1, "\x20\x23\x00"), SLAM_EV_JOIN);
+	n = drain(&s, t, b, 16, NULL);
+	CHECK_INT(n, 3);
+	CHECK_INT(b[0], 0);
+	CHECK_INT(b[2], 2);
+	CHECK_INT(s.ncl, 2);
+	/* disconnects */
+	CHECK_INT(IN(&s, t, 0, "\x00"), SLAM_EV_DONE);
+	CHECK_INT(IN(&s, t, 0, "\x00"), SLAM_EV_BYE);
+	CHECK_INT(s.ncl, 1);
+	slam_srv_free(&s);
+}
+
+TEST(srv_merges_nacks_once_per_round)
+{
+	struct sockaddr_storage a[3] = { addr(0), addr(1), addr(2) };
+	struct slam_srv s;
+	uint64_t b[64], t = 1000 * MS;
+	int n;
+
+	srv(&s, 10 * 100, 100);
+	/* three clients lacking overlapping sets: each block once */
+	IN(&s, t, 0, "\x20\x25\x00");			/* 0-4 */
+	IN(&s, t, 1, "\x22\x25\x00");			/* 2-6 */
+	IN(&s, t, 2, "\x20\x21\x28\x22\x00");		/* 0, 9 */
+	n = drain(&s, t, b, 64, NULL);
+	CHECK_INT(n, 8);
+	CHECK_INT(b[0], 0);
+	CHECK_INT(b[6], 6);
+	CHECK_INT(b[7], 9);
+	CHECK_INT(slam_srv_outstanding(&s), 0);
+	slam_srv_free(&s);
+}
+
+TEST(srv_hostile_nacks)
+{
+	struct sockaddr_storage a[3] = { addr(0), addr(1), addr(2) };
+	struct slam_srv s;
+	uint64_t b[64], t = 1000 * MS;
+	int n;
+
+	srv(&s, 3 * 1451, 1451);
+	IN(&s, t, 0, "\x20\x20\x00");	/* send 0 */
+	IN(&s, t, 0, "\x25\x21\x00");	/* past EOF */
+	CHECK_INT(IN(&s, t, 0, "\x1f\x1f\x1f"), SLAM_EV_BAD);
+	IN(&s, t, 0, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+	   "\xff");
+	CHECK_INT(drain(&s, t, b, 64, NULL), 0);
+	/* ... and a good client is still served */
+	IN(&s, t, 1, "\x20\x23\x00");
+	n = drain(&s, t, b, 64, NULL);
+	CHECK_INT(n, 3);
+	/* clamped huge send: the file once, not forever */
+	t += 200 * MS;
+	IN(&s, t, 0, "\x21\xff\xff\xff\xff\xff\xff\xff\x00");
+	n = drain(&s, t, b, 64, NULL);
+	CHECK_INT(n, 2);
+	CHECK_INT(b[0], 1);
+	slam_srv_free(&s);
+}
+
+TEST(srv_empty_file_pings)
+{
+	struct sockaddr_storage a[1] = { addr(0) };
+	struct slam_srv s;
+	uint64_t b[4], t = 1000 * MS;
+	int pings = 0;
+
+	srv(&s, 0, 1451);
+	IN(&s, t, 0, "\x20\x21\x00");
+	CHECK_INT(drain(&s, t, b, 4, &pings), 0);
+	CHECK_INT(pings, 1);
+	slam_srv_free(&s);
+}
+
+TEST(srv_pings_in_turn_and_forgets)
+{
+	struct sockaddr_storage a[3] = { addr(0), addr(1), addr(2) };
+	struct slam_srv s;
+	struct slam_out o;
+	uint64_t t = 1000 * MS;
+	int seen[3] = { 0 }, i, lost = 0, k;
+
+	srv(&s, 3 * 1451, 1451);
+	for (i = 0; i < 3; i++)
+		IN(&s, t, i, "\x23\x00");	/* have everything */
+	for (k = 0; k < 40; k++, t += 100 * MS) {
+		for (;;) {
+			slam_srv_next(&s, t, &o);
+			if (o.act == SLAM_ACT_WAIT)
+				break;
+			if (o.act == SLAM_ACT_LOST) {
+				lost++;
+				continue;
+			}
+			if (o.act != SLAM_ACT_PING)
+				continue;
+			for (i = 0; i < 3; i++)
+				if (!memcmp(&o.addr, &a[i], sizeof(a[i])))
+					seen[i]++;
+			/* client 2 answers its pings; the others vanished */
+			if (!memcmp(&o.addr, &a[2], sizeof(a[2])))
+				IN(&s, t + MS, 2, "\x23\x00");
+		}
+	}
+	CHECK(seen[0] >= 4 && seen[1] >= 4);
+	CHECK(seen[2] >= 10);
+	CHECK_INT(lost, 2);
+	CHECK_INT(s.ncl, 1);
+	slam_srv_free(&s);
+}
+
+TEST(srv_client_limit)
+{
+	struct sockaddr_storage a[3] = { addr(0), addr(1), addr(2) };
+	struct slam_srv_cfg cfg = { .rate = 1e9, .max_clients = 2 };
+	struct slam_srv s;
+
+	slam_srv_init(&s, &cfg, 0);
+	slam_srv_set_file(&s, 7, 100, 10, 0);
+	CHECK_INT(IN(&s, 0, 0, "\x20\x21\x00"), SLAM_EV_JOIN);
+	CHECK_INT(IN(&s, 0, 1, "\x20\x21\x00"), SLAM_EV_JOIN);
+	CHECK_INT(IN(&s, 0, 2, "\x20\x21\x00"), SLAM_EV_FULL);
+	CHECK_INT(IN(&s, 0, 1, "\x20\x21\x00"), SLAM_EV_NACK);
+	slam_srv_free(&s);
+}
+
+TEST(srv_pacing)
+{
+	struct sockaddr_storage a[1] = { addr(0) };
+	struct slam_srv_cfg cfg = { .rate = 1000 };
+	struct slam_srv s;
+	uint64_t b[4096], t = 1000 * MS;
+	int total = 0;
+
+	slam_srv_init(&s, &cfg, t);
+	slam_srv_set_file(&s, 7, 100000, 10, t);
+	IN(&s, t, 0, "\x20\x60\x27\x10\x00");	/* 0..9999 */
+	for (; t < 2000 * MS; t += MS)
+		total += drain(&s, t, b, 4096, NULL);
+	/* 1000 packets/s for a second, plus the small initial burst */
+	CHECK(total >= 990 && total <= 1010);
+	slam_srv_free(&s);
+}
+
+TEST(srv_new_transaction)
+{
+	struct sockaddr_storage a[1] = { addr(0) };
+	struct slam_srv s;
+	uint64_t b[16], t = 1000 * MS;
+
+	srv(&s, 30, 10);
+	IN(&s, t, 0, "\x23\x00");
+	drain(&s, t, b, 16, NULL);
+	/* the file changed: listed clients get every block again */
+	slam_srv_set_file(&s, 8, 40, 10, t);
+	CHECK_INT(slam_srv_outstanding(&s), 4);
+	CHECK_INT(drain(&s, t, b, 16, NULL), 4);
+	slam_srv_free(&s);
+}
+
+TEST(cli_basic_and_dups)
+{
+	static const uint8_t d0[] = { 0x21, 0x25, 0x24, 0x20, 'H', 'E', 'L', 'L' },
+		d1[] = { 0x21, 0x25, 0x24, 0x21, 'O' },
+		ping[] = { 0x21, 0x25, 0x24 };
+	struct slam_cli c;
+	struct slam_cli_ev ev;
+	uint8_t out[64];
+	uint64_t t = 5 * MS;
+	size_t n;
+
+	slam_cli_init(&c, 1 << 20, SLAM_NACK_MAX4, 1, 0);
+	/* the first NACK comes within 100 ms and asks for block 0 */
+	CHECK(slam_cli_wake(&c) <= 100 * MS);
+	n = slam_cli_nack(&c, 100 * MS, out, sizeof(out));
+	CHECK_INT(n, 3);
+	CHECK_MEM(out, "\x20\x21\x00", 3);
+	/* reordered: block 1 first */
+	CHECK_INT(slam_cli_data(&c, t, d1, sizeof(d1), 1, &ev), 1);
+	CHECK(ev.newhdr && ev.block && !ev.done);
+	CHECK_INT(ev.off, 4);
+	CHECK_INT(ev.len, 1);
+	CHECK_INT(slam_cli_data(&c, t, d1, sizeof(d1), 1, &ev), 0);
+	CHECK_INT(c.dups, 1);
+	/* pinged: NACK for block 0 at once */
+	CHECK_INT(slam_cli_ping(&c, t, ping, sizeof(ping), &ev), 0);
+	CHECK_INT(slam_cli_wake(&c), t);
+	n = slam_cli_nack(&c, t, out, sizeof(out));
+	CHECK_INT(n, 3);
+	CHECK_MEM(out, "\x20\x21\x00", 3);
+	/* master re-asks after 250 ms of no data */
+	CHECK_INT(slam_cli_nack(&c, t + 100 * MS, out, sizeof(out)), 0);
+	CHECK_INT(slam_cli_nack(&c, t + 250 * MS, out, sizeof(out)), 3);
+	/* after a header, silence backs off: 1 s, then 2 s */
+	CHECK(slam_cli_wake(&c) >= t + 500 * MS);
+	CHECK_INT(slam_cli_data(&c, t, d0, sizeof(d0), 0, &ev), 1);
+	CHECK(ev.done && !ev.newhdr);
+	CHECK_INT(ev.off, 0);
+	CHECK_INT(slam_cli_wake(&c), 0);
+	slam_cli_free(&c);
+}
+
+TEST(cli_restart_and_sources)
+{
+	static const uint8_t a0[] = { 0x21, 0x25, 0x24, 0x20, 'H', 'E', 'L', 'L' },
+		b0[] = { 0x22, 0x25, 0x24, 0x20, 'h', 'e', 'l', 'l' },
+		nonmin[] = { 0x21, 0x40, 0x05, 0x24 },
+		big[] = { 0x21, 0xa1, 0, 0, 0, 0, 0x24 },
+		junkping[] = { 0x21, 0x25, 0x24, 0x00 };
+	struct slam_cli c;
+	struct slam_cli_ev ev;
+
+	slam_cli_init(&c, 1 << 20, SLAM_NACK_MAX4, 1, 0);
+	CHECK_INT(slam_cli_data(&c, 0, a0, sizeof(a0), 0, &ev), 1);
+	/* another source cannot change the transfer */
+	CHECK_INT(slam_cli_data(&c, 0, b0, sizeof(b0), 0, &ev), -1);
+	CHECK_STR(ev.why, "header from another source");
+	/* the server can: restart */
+	CHECK_INT(slam_cli_data(&c, 0, b0, sizeof(b0), 1, &ev), 1);
+	CHECK(ev.newhdr && ev.restart && ev.block);
+	CHECK_INT(c.got.nset, 1);
+	/* same values, other encoding: a new header too (as Etherboot/iPXE) */
+	CHECK_INT(slam_cli_ping(&c, 0, nonmin, sizeof(nonmin), &ev), 1);
+	CHECK(ev.restart);
+	CHECK_INT(c.got.nset, 0);
+	CHECK_INT(slam_cli_ping(&c, 0, junkping, sizeof(junkping), &ev), -1);
+	/* 4 GiB > --max-size */
+	CHECK_INT(slam_cli_ping(&c, 0, big, sizeof(big), &ev), -2);
+	slam_cli_free(&c);
+}
+
+TEST(cli_empty_file)
+{
+	static const uint8_t ping[] = { 0x21, 0x20, 0x24 };
+	struct slam_cli c;
+	struct slam_cli_ev ev;
+
+	slam_cli_init(&c, 1 << 20, SLAM_NACK_MAX4, 1, 0);
+	CHECK_INT(slam_cli_ping(&c, 0, ping, sizeof(ping), &ev), 1);
+	CHECK(ev.done && ev.newhdr);
+	slam_cli_free(&c);
+}
+
+TEST(cli_slave_backoff)
+{
+	struct slam_cli c;
+	uint8_t out[16];
+	uint64_t t = 0, last = 0, gaps[4];
+	int k = 0;
+
+	slam_cli_init(&c, 1 << 20, SLAM_NACK_MAX4, 42, 0);
+	for (t = 0; t < 30000 * MS && k < 4; t += MS)
+		if (slam_cli_nack(&c, t, out, sizeof(out))) {
+			gaps[k++] = t - last;
+			last = t;
+		}
+	/* no server yet: a NACK every 0.1-0.15 s, no back-off */
+	CHECK_INT(k, 4);
+	CHECK(gaps[1] >= 100 * MS && gaps[1] <= 150 * MS);
+	CHECK(gaps[2] >= 100 * MS && gaps[2] <= 150 * MS);
+	CHECK(gaps[3] >= 100 * MS && gaps[3] <= 150 * MS);
+	slam_cli_free(&c);
+}
+
+/* A simulated LAN: one server, NCLI clients; every multicast packet is
+ * lost, duplicated or delayed (reordered) per client at random; unicast
+ * too. Every client must end with the file, byte for byte. */
+#define NCLI 5
+#define QMAX 200000
+
+struct pkt {
+	uint64_t at;
+	int to;			/* client index; -1: the server */
+	int uni;
+	uint16_t len;
+	uint8_t b[96];
+};
+
+static struct pkt *q;
+static int qn;
+static uint64_t rng = 88172645463325252ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static void push(uint64_t at, int to, int uni, const uint8_t *b, size_t len,
+		 int lossp, int dupp)
+{
+	int copies = 1, i;
+
+	if ((int)rnd(100) < lossp)
+		return;
+	if ((int)rnd(100) < dupp)
+		copies = 2;
+	for (i = 0; i < copies && qn < QMAX; i++) {
+		q[qn].at = at + rnd(3) * MS;	/* 0-2 ms jitter: reorders */
+		q[qn].to = to;
+		q[qn].uni = uni;
+		q[qn].len = (uint16_t)len;
+		memcpy(q[qn].b, b, len);
+		qn++;
+	}
+}
+
+static void sim(uint64_t total, uint64_t bs, int lossp, int dupp, int late)
+{
+	struct sockaddr_storage a[NCLI];
+	struct slam_cli c[NCLI];
+	struct slam_cli_ev ev;
+	struct slam_srv_cfg cfg = { 0 };
+	struct slam_srv s;
+	struct slam_out o;
+	static uint8_t file[64 * 1024], got[NCLI][64 * 1024];
+	uint8_t buf[128];
+	uint64_t t = 0, i;
+	int k, j, n, done = 0, started[NCLI];
+	size_t len;
+
+	q = calloc(QMAX, sizeof(*q));
+	qn = 0;
+	for (i = 0; i < total; i++)
+		file[i] = (uint8_t)(i * 7 + 3);
+	memset(got, 0, sizeof(got));
+	slam_srv_init(&s, &cfg, 0);
+	slam_srv_set_file(&s, 99, total, bs, 0);
+	for (k = 0; k < NCLI; k++) {
+		a[k] = addr(k);
+		started[k] = 0;
+	}
+	for (t = 0; t < 120000 * MS && done < NCLI; t += MS / 4) {
+		for (k = 0; k < NCLI; k++)
+			if (!started[k] && t >= (uint64_t)(late && k == NCLI - 1 ?
+							   300 : 0) * MS) {
+				slam_cli_init(&c[k], 1 << 20, 64, k + 1, t);
+				started[k] = 1;
+			}
+		/* deliver what is due (the queue is unordered: jitter) */
+		for (j = 0; j < qn;) {
+			struct pkt p = q[j];
+
+			if (p.at > t) {
+				j++;
+				continue;
+			}
+			q[j] = q[--qn];
+			if (p.to < 0) {
+				slam_srv_input(&s, t, &a[p.uni], p.b, p.len);
+				continue;
+			}
+			if (!started[p.to] || c[p.to].done)
+				continue;
+			n = p.uni ? slam_cli_ping(&c[p.to], t, p.b, p.len, &ev)
+				  : slam_cli_data(&c[p.to], t, p.b, p.len, 1,
+						  &ev);
+			if (n > 0 && ev.block)
+				memcpy(got[p.to] + ev.off, ev.data, ev.len);
+			if (n > 0 && ev.done) {
+				done++;
+				push(t, -1, p.to, (const uint8_t *)"", 1, 0, 0);
+			}
+		}
+		for (k = 0; k < NCLI; k++) {
+			if (!started[k] || c[k].done)
+				continue;
+			len = slam_cli_nack(&c[k], t, buf, sizeof(buf));
+			if (len) {
+				CHECK(len <= 64);
+				/* unicast from client k: `uni` is the sender */
+				push(t + MS, -1, k, buf, len, lossp, dupp);
+			}
+		}
+		for (;;) {
+			slam_srv_next(&s, t, &o);
+			if (o.act == SLAM_ACT_WAIT)
+				break;
+			if (o.act == SLAM_ACT_DATA) {
+				n = slam_data_prefix(buf, sizeof(buf), &s.h,
+						     o.block);
+				len = slam_block_len(&s.h, o.block);
+				memcpy(buf + n, file + o.block * bs, len);
+				for (k = 0; k < NCLI; k++)
+					push(t + MS, k, 0, buf, n + len, lossp,
+					     dupp);
+			} else if (o.act == SLAM_ACT_PING) {
+				for (k = 0; k < NCLI; k++)
+					if (!memcmp(&o.addr, &a[k], sizeof(a[k])))
+						push(t + MS, k, 1, s.h.raw,
+						     s.h.rawlen, lossp, dupp);
+			}
+		}
+	}
+	CHECK_INT(done, NCLI);
+	for (k = 0; k < NCLI; k++) {
+		CHECK(!memcmp(got[k], file, total));
+		slam_cli_free(&c[k]);
+	}
+	printf("# loss estimate %.3f rate %.0f\n", s.loss, s.rate);
+	printf("# sim total %llu bs %llu loss %d%% dup %d%%: %.2f s, %llu "
+	       "blocks sent for %llu, %llu pings, %llu nacks\n",
+	       (unsigned long long)total, (unsigned long long)bs, lossp, dupp,
+	       t / 1e9, (unsigned long long)s.sent,
+	       (unsigned long long)s.h.nblocks, (unsigned long long)s.pings,
+	       (unsigned long long)s.nacks);
+	slam_srv_free(&s);
+	free(q);
+}
+
+TEST(sim_clean)
+{
+	sim(50000, 64, 0, 0, 0);
+}
+
+TEST(sim_loss_dup_reorder)
+{
+	sim(50000, 64, 10, 5, 1);
+}
+
+TEST(sim_heavy_loss)
+{
+	sim(20000, 50, 30, 10, 1);
+}
+
+TEST(sim_sizes)
+{
+	sim(1, 64, 5, 5, 0);
+	sim(64, 64, 5, 5, 0);
+	sim(64 * 10, 64, 5, 5, 0);
+}
+
+int main(void)
+{
+	RUN(srv_nack_vectors);
+	RUN(srv_merges_nacks_once_per_round);
+	RUN(srv_hostile_nacks);
+	RUN(srv_empty_file_pings);
+	RUN(srv_pings_in_turn_and_forgets);
+	RUN(srv_client_limit);
+	RUN(srv_pacing);
+	RUN(srv_new_transaction);
+	RUN(cli_basic_and_dups);
+	RUN(cli_restart_and_sources);
+	RUN(cli_empty_file);
+	RUN(cli_slave_backoff);
+	RUN(sim_clean);
+	RUN(sim_loss_dup_reorder);
+	RUN(sim_heavy_loss);
+	RUN(sim_sizes);
+	return unit_done();
+}
