@@ -20,6 +20,7 @@
 #include "mcast.h"
 #include "opt.h"
 #include "priv.h"
+#include "rate.h"
 #include "slamsrv.h"
 #include "xfer.h"
 
@@ -38,7 +39,7 @@ static const struct opt opts[] = {
 	{ 'b', "block-size", "BYTES", OPT_INT,
 	  "data bytes per packet (default: fits the interface MTU)", 1, 65000 },
 	{ 'r', "rate", "RATE", OPT_STR,
-	  "fixed pace: packets/s, or bit/s with k/M/G (default: adapt)", 0, 0 },
+	  "fixed pace: packets/s, or bit/s with a bps suffix (default: adapt)", 0, 0 },
 	{ 'u', "user", "USER", OPT_STR,
 	  "drop root for USER[:GROUP] once the socket is bound", 0, 0 },
 	{ O_ONCE, "once", NULL, OPT_FLAG,
@@ -83,28 +84,6 @@ static struct {
 	struct slam_srv s;
 	uint64_t bs, t0;
 } o = { .fd = -1 };
-
-/* RATE: packets/s, or bit/s with a k/M/G suffix (1000-based). */
-static int parse_rate(const char *s, double *pps, double *bps)
-{
-	char *end;
-	double v = strtod(s, &end), m = 0;
-
-	if (end == s || !(v > 0) || !isfinite(v))
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': m = 1e3; break;
-	case 'm': case 'M': m = 1e6; break;
-	case 'g': case 'G': m = 1e9; break;
-	case 0: *pps = v; *bps = 0; return 0;
-	default: return -1;
-	}
-	if (end[1] && strcmp(end + 1, "bit") && strcmp(end + 1, "bps"))
-		return -1;
-	*pps = 0;
-	*bps = v * m;
-	return 0;
-}
 
 static uint64_t mix(uint64_t x)
 {
@@ -315,7 +294,7 @@ static void flush(struct mmsghdr *m, uint64_t *blk, int n)
 	}
 }
 
-static void serve(int once, double idle, double bps)
+static void serve(int once, double idle, const struct rate *rate)
 {
 	static uint8_t pkt[BATCH][65536];
 	static uint8_t nack[BATCH][2048];
@@ -353,9 +332,8 @@ static void serve(int once, double idle, double bps)
 				event("restart", NULL, extra);
 			}
 			next_check = now + 1000000000;
-			if (bps > 0)	/* bit/s -> packets/s at this size */
-				o.s.cfg.rate = bps / 8 /
-					(double)(o.s.h.bs + 40);
+			if (rate->bits)	/* bit/s -> packets/s at this size */
+				o.s.cfg.rate = rate_pps(rate, o.s.h.bs + 40);
 		}
 		n = 0;
 		for (;;) {
@@ -465,7 +443,8 @@ static int slam_serve_main(int argc, char **argv)
 {
 	struct slam_srv_cfg cfg = { 0 };
 	const char *ifname = NULL, *group = SLAM_GROUP, *user = NULL;
-	double idle = 3, pps = 0, bps = 0;
+	double idle = 3;
+	struct rate rate = { 0 };
 	int c, port = SLAM_PORT, ttl = 1, once = 0, ifindex = 0;
 	struct optstate st;
 	char **ops, buf[INET_FMTLEN];
@@ -494,13 +473,11 @@ static int slam_serve_main(int argc, char **argv)
 	o.path = ops[0];
 	if (inet_parse_group(group, SLAM_PORT, &o.g))
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
-	if (o.rate && parse_rate(o.rate, &pps, &bps))
-		return opt_usage_error(&slam_serve_applet, "bad -r '%s' "
-				       "(packets/s, or bit/s with k/M/G)",
-				       o.rate);
+	if (o.rate && rate_parse(o.rate, &rate))
+		return opt_usage_error(&slam_serve_applet, "%s", err_str());
 	if (ifname && (ifindex = inet_ifindex(ifname)) < 0)
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
-	cfg.rate = pps;
+	cfg.rate = rate.bits ? 0 : rate.value;
 	o.t0 = clock_ns();
 	slam_srv_init(&o.s, &cfg, o.t0);
 	if (check_file(o.t0) < 0) {
@@ -526,7 +503,7 @@ static int slam_serve_main(int argc, char **argv)
 			(unsigned long long)o.s.h.nblocks,
 			(unsigned long long)o.s.h.bs,
 			inet_fmt(&o.g.group, buf, sizeof(buf)));
-	serve(once, idle, bps);
+	serve(once, idle, &rate);
 	summary();
 	slam_srv_free(&o.s);
 	close(o.sock);

@@ -44,7 +44,7 @@ int rate_parse(const char *s, struct rate *r)
 		goto bad;
 	return 0;
 bad:
-	err_set("bad rate '%s' (N[k|M|G][pps|bps], e.g. 1000, 10kpps, 5Mbps)",
+	err_set("bad -r '%s' (N[k|M|G][pps|bps], e.g. 1000, 10kpps, 5Mbps)",
 		s ? s : "");
 	errno = EINVAL;
 	return -1;

@@ -311,7 +311,7 @@ pcap_has() {
 
 @test "mcsend/mcrecv: bad values exit 2 and name the value" {
 	run -2 --separate-stderr "$MCBOX" mcsend -r 5furlongs 239.1.1.1
-	[[ $stderr == *"bad rate '5furlongs'"* ]]
+	[[ $stderr == *"bad -r '5furlongs'"* ]]
 	run -2 --separate-stderr "$MCBOX" mcsend -t 300 239.1.1.1
 	[[ $stderr == *"'300'"* ]]
 	run -2 --separate-stderr "$MCBOX" mcsend 10.1.2.3:5000
