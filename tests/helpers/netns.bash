@@ -47,7 +47,7 @@ _ns_add() {
 # _host_if HOST IF ADDR4/LEN ADDR6/LEN: addresses and multicast routes.
 _host_if() {
 	local h=$1 ifc=$2
-	ip -n "$MCB_NS-$h" addr add "$3" dev "$ifc"
+	ip -n "$MCB_NS-$h" addr add "$3" brd + dev "$ifc"
 	ip -n "$MCB_NS-$h" -6 addr add "$4" dev "$ifc" nodad
 	ip -n "$MCB_NS-$h" link set "$ifc" up
 }
