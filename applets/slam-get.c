@@ -14,10 +14,10 @@
 #include "err.h"
 #include "inet.h"
 #include "json.h"
-#include "mcast.h"
 #include "opt.h"
 #include "priv.h"
 #include "slamcli.h"
+#include "slamio.h"
 #include "xfer.h"
 
 #define O_MAXSIZE (OPT_LONGONLY + 1)
@@ -52,57 +52,11 @@ const struct applet slam_get_applet = {
 };
 
 #define SILENCE_NS	(30 * UINT64_C(1000000000))
-#define BATCH		32
+#define BATCH		32	/* receive slots, each a datagram or a GRO train */
 #define PKTMAX		65536
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
-
-/* Operands: x-slam://SERVER[:PORT][/GROUP[:PORT]] (Etherboot, iPXE), or
- * SERVER[:PORT] [GROUP[:PORT]]. */
-static int parse_target(int n, char **ops, struct sockaddr_storage *srv,
-			struct mc_group *g)
-{
-	char *buf = NULL, *scheme, *auth, *path;
-	const char *server = ops[0], *group = n > 1 ? ops[1] : NULL;
-	int rc = -1;
-
-	if (strstr(ops[0], "://")) {
-		if (n > 1) {
-			err_set("a URL takes no second operand");
-			return -1;
-		}
-		if (inet_split_url(ops[0], &buf, &scheme, &auth, &path))
-			return -1;
-		if (strcmp(scheme, "x-slam")) {
-			err_set("'%s': not an x-slam:// URL", ops[0]);
-			goto out;
-		}
-		server = auth;
-		group = *path ? path : NULL;
-	}
-	if (!*server) {
-		err_set("no server in '%s' (SLAM needs one)", ops[0]);
-		goto out;
-	}
-	if (group) {
-		if (inet_parse_group(group, SLAM_PORT, g))
-			goto out;
-		if (inet_parse_hostport(server, SLAM_PORT, g->family, srv))
-			goto out;
-	} else {
-		if (inet_parse_hostport(server, SLAM_PORT, AF_INET, srv)) {
-			err_set("bad server '%s' (IPv4, or give an IPv6 GROUP)",
-				server);
-			goto out;
-		}
-		inet_parse_group(SLAM_GROUP, SLAM_PORT, g);
-	}
-	rc = 0;
-out:
-	free(buf);
-	return rc;
-}
 
 static struct {
 	int json, quiet;
@@ -146,53 +100,10 @@ static void summary(const char *result, int rc)
 	}
 }
 
-/* Contiguous blocks of one receive batch go out in one pwritev: half
- * the system calls on a busy receiver. The data points into the receive
+/* Contiguous blocks of one receive batch go out in one pwritev: fewer
+ * system calls on a busy receiver. The data points into the receive
  * buffers, so the queue is flushed before they are reused. */
-static struct {
-	struct iovec iov[BATCH];
-	int n;
-	off_t off, end;
-} wq;
-
-static int wq_flush(void)
-{
-	ssize_t w = 0;
-	int k;
-
-	if (!wq.n)
-		return 0;
-	if (wq.n > 1)
-		w = pwritev(o.of.fd, wq.iov, wq.n, wq.off);
-	if (w != wq.end - wq.off) {
-		/* short, failed or single: the plain path retries and
-		 * reports */
-		off_t off = wq.off;
-
-		for (k = 0; k < wq.n; k++) {
-			if (outfile_pwrite(&o.of, wq.iov[k].iov_base,
-					   wq.iov[k].iov_len, off)) {
-				wq.n = 0;
-				return -1;
-			}
-			off += (off_t)wq.iov[k].iov_len;
-		}
-	}
-	wq.n = 0;
-	return 0;
-}
-
-static int wq_add(const void *p, size_t len, off_t off)
-{
-	if (wq.n && (off != wq.end || wq.n == BATCH) && wq_flush())
-		return -1;
-	if (!wq.n)
-		wq.off = wq.end = off;
-	wq.iov[wq.n].iov_base = (void *)p;
-	wq.iov[wq.n++].iov_len = len;
-	wq.end += (off_t)len;
-	return 0;
-}
+static struct slamio_wq wq = { .of = &o.of };
 
 /* Handles one event; returns 0 to go on, 1 when complete, or an exit
  * status + 2 (the caller subtracts) on a fatal problem. */
@@ -217,14 +128,16 @@ static int handle(int r, const struct slam_cli_ev *ev, struct progress *pg)
 			warnx("new transaction from the server: restarting");
 		progress_init(pg, o.c.h.total);
 	}
-	if ((ev->block && wq_add(ev->data, ev->len, (off_t)ev->off)) ||
-	    ((ev->done || ev->newhdr) && wq_flush())) {
+	if ((ev->block && slamio_wq_add(&wq, ev->data, ev->len, (off_t)ev->off)) ||
+	    ((ev->done || ev->newhdr) && slamio_wq_flush(&wq))) {
 		warnx("%s", err_str());
 		return 2 + EXIT_FAILURE;
 	}
-	snprintf(extra, sizeof(extra), "%llu blocks missing",
-		 (unsigned long long)(o.c.got.nbits - o.c.got.nset));
-	progress_update(pg, o.c.got.nset * o.c.h.bs, extra);
+	if (pg->tty) {
+		snprintf(extra, sizeof(extra), "%llu blocks missing",
+			 (unsigned long long)(o.c.got.nbits - o.c.got.nset));
+		progress_update(pg, o.c.got.nset * o.c.h.bs, extra);
+	}
 	return ev->done ? 1 : 0;
 }
 
@@ -238,44 +151,35 @@ static void send_nack(uint64_t now)
 		send(o.uni, nack, n, 0);
 }
 
-static uint8_t pkt[BATCH][PKTMAX], pkt0[PKTMAX];
+static uint8_t pkt0[PKTMAX];
 
 /* Reads every queued data packet; 0, or handle()'s verdict. */
-static int drain(struct progress *pg)
+static int drain(struct slamio_rx *rx, struct progress *pg)
 {
-	struct mmsghdr m[BATCH];
-	struct iovec iov[BATCH];
-	struct sockaddr_storage from[BATCH];
+	const struct sockaddr_storage *from;
 	struct slam_cli_ev ev;
+	const uint8_t *p;
 	uint64_t now;
-	int k, n, r, rounds;
+	size_t len;
+	int n, r, rounds;
 
 	/* until the queue is empty, within reason: a NACK built on a
 	 * half-read queue would ask for blocks we already hold */
 	for (rounds = 0; rounds < 4096; rounds++) {
-		memset(m, 0, sizeof(m));
-		for (k = 0; k < BATCH; k++) {
-			iov[k].iov_base = pkt[k];
-			iov[k].iov_len = PKTMAX;
-			m[k].msg_hdr.msg_iov = &iov[k];
-			m[k].msg_hdr.msg_iovlen = 1;
-			m[k].msg_hdr.msg_name = &from[k];
-			m[k].msg_hdr.msg_namelen = sizeof(from[k]);
-		}
-		n = recvmmsg(o.data, m, BATCH, MSG_DONTWAIT, NULL);
+		n = slamio_rx_recv(rx, o.data);
 		if (n <= 0)
 			return 0;
 		now = clock_ns();
-		for (k = 0; k < n; k++) {
-			r = slam_cli_data(&o.c, now, pkt[k], m[k].msg_len,
-					  inet_same_addr(&from[k], &o.srv), &ev);
+		while (slamio_rx_next(rx, &p, &len, &from)) {
+			r = slam_cli_data(&o.c, now, p, len,
+					  inet_same_addr(from, &o.srv), &ev);
 			r = handle(r, &ev, pg);
 			if (r) {
 				wq.n = 0;	/* done (flushed) or failing */
 				return r;
 			}
 		}
-		if (wq_flush()) {
+		if (slamio_wq_flush(&wq)) {
 			warnx("%s", err_str());
 			return 2 + EXIT_FAILURE;
 		}
@@ -285,7 +189,7 @@ static int drain(struct progress *pg)
 	return 0;
 }
 
-static int run(uint64_t deadline)
+static int run(uint64_t deadline, struct slamio_rx *rx)
 {
 	struct pollfd pfd[2] = { { .fd = o.uni, .events = POLLIN },
 				 { .fd = o.data, .events = POLLIN } };
@@ -323,7 +227,7 @@ static int run(uint64_t deadline)
 		 * arrived, or the server resends blocks that sit in our
 		 * socket buffer (and misreads that backlog as loss). */
 		if (pfd[1].revents) {
-			r = drain(&pg);
+			r = drain(rx, &pg);
 			if (r)
 				goto out;
 		}
@@ -332,7 +236,7 @@ static int run(uint64_t deadline)
 			 * is from the server address and port */
 			n = (int)recv(o.uni, pkt0, PKTMAX, MSG_DONTWAIT);
 			if (n >= 0) {
-				r = drain(&pg);
+				r = drain(rx, &pg);
 				if (r)
 					goto out;
 				r = slam_cli_ping(&o.c, clock_ns(), pkt0,
@@ -354,7 +258,8 @@ static int slam_get_main(int argc, char **argv)
 {
 	const char *ifname = NULL;
 	uint64_t max_size = UINT64_C(4) << 30, deadline = 0;
-	int c, n, ifindex = 0, rc, big = 4 << 20;
+	int c, n, ifindex = 0, rc;
+	struct slamio_rx rx;
 	struct optstate st;
 	char **ops, gbuf[INET_FMTLEN], sbuf[INET_FMTLEN];
 
@@ -372,7 +277,7 @@ static int slam_get_main(int argc, char **argv)
 	opt_free(&st);	/* ops point into argv */
 	if (n < 0)
 		return st.status;
-	if (parse_target(n, ops, &o.srv, &o.g))
+	if (slamio_parse_target(n, ops, &o.srv, &o.g))
 		return opt_usage_error(&slam_get_applet, "%s", err_str());
 	if (!o.out)
 		return opt_usage_error(&slam_get_applet, "no -o FILE (SLAM "
@@ -382,14 +287,12 @@ static int slam_get_main(int argc, char **argv)
 	o.t0 = clock_ns();
 	if (deadline)
 		deadline += o.t0;
-	o.data = mc_recv_socket(&o.g, ifindex);
+	o.data = slamio_cli_socket(&o.g, ifindex);
 	if (o.data < 0) {
 		warnx("group %s: %s", inet_fmt(&o.g.group, gbuf, sizeof(gbuf)),
 		      err_str());
 		return EXIT_FAILURE;
 	}
-	/* a burst of data must not overflow the socket while we write */
-	setsockopt(o.data, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	o.uni = socket(o.srv.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (o.uni < 0 || connect(o.uni, (struct sockaddr *)&o.srv,
 				 inet_sslen(&o.srv))) {
@@ -397,6 +300,10 @@ static int slam_get_main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	priv_drop_all();
+	if (slamio_rx_init(&rx, BATCH)) {
+		warn("receive buffers");
+		return EXIT_FAILURE;
+	}
 	if (outfile_open(&o.of, o.out)) {
 		warnx("%s", err_str());
 		return EXIT_FAILURE;
@@ -410,7 +317,7 @@ static int slam_get_main(int argc, char **argv)
 		fprintf(stderr, "slam-get: listening on %s for server %s\n",
 			inet_fmt(&o.g.group, gbuf, sizeof(gbuf)),
 			inet_fmt(&o.srv, sbuf, sizeof(sbuf)));
-	rc = run(deadline);
+	rc = run(deadline, &rx);
 	if (rc == 0) {
 		/* tell the server we are done, as both firmware clients do */
 		if (o.c.nack_sent)
@@ -434,5 +341,6 @@ static int slam_get_main(int argc, char **argv)
 	summary(rc == 0 ? "ok" : rc == EXIT_NOANSWER ? "timeout" : "failed",
 		rc);
 	slam_cli_free(&o.c);
+	slamio_rx_free(&rx);
 	return rc;
 }

@@ -3,13 +3,11 @@
  * lib/slamsrv.c (socket, file, clock, events). */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
-#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,11 +15,12 @@
 #include "err.h"
 #include "inet.h"
 #include "json.h"
-#include "mcast.h"
 #include "opt.h"
 #include "priv.h"
 #include "rate.h"
+#include "slamio.h"
 #include "slamsrv.h"
+#include "sock.h"
 #include "xfer.h"
 
 #define O_ONCE (OPT_LONGONLY + 1)
@@ -71,7 +70,9 @@ const struct applet slam_serve_applet = {
 	.implemented = 1,
 };
 
-#define BATCH 64
+/* Data packets per batch: the pacer's bucket (2 ms of packets) decides
+ * how many are due at once; UDP_SEGMENT sends them in few messages. */
+#define BATCH 256
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
@@ -100,30 +101,6 @@ static uint64_t txn_of(const struct stat *st)
 	return mix(mix((uint64_t)st->st_size) ^ (uint64_t)st->st_mtim.tv_sec ^
 		   mix((uint64_t)st->st_mtim.tv_nsec + st->st_ino)) &
 	       0xffffffffULL;
-}
-
-static int mtu_of(int family, int ifindex)
-{
-	struct ifreq ifr = { 0 };
-	int fd, mtu = 1500;
-	socklen_t len = sizeof(mtu);
-
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 1500;
-	if (ifindex > 0) {
-		if_indextoname((unsigned)ifindex, ifr.ifr_name);
-		if (!ioctl(fd, SIOCGIFMTU, &ifr))
-			mtu = ifr.ifr_mtu;
-	} else if (!connect(fd, (struct sockaddr *)&o.g.group,
-			    inet_sslen(&o.g.group))) {
-		/* the route the data will take */
-		if (getsockopt(fd, family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
-			       family == AF_INET ? IP_MTU : IPV6_MTU, &mtu, &len))
-			mtu = 1500;
-	}
-	close(fd);
-	return mtu;
 }
 
 static void event(const char *ev, const struct sockaddr_storage *a,
@@ -192,7 +169,7 @@ static int check_file(uint64_t now)
 	o.st = st;
 	bs = o.bs;
 	if (!o.bs_fixed) {
-		bs = slam_fit_bs(mtu_of(o.g.family, 0) -
+		bs = slam_fit_bs(slamio_mtu(&o.g, 0) -
 				 (o.g.family == AF_INET ? 28 : 48),
 				 txn_of(&st), (uint64_t)st.st_size);
 		/* Etherboot cannot finish a file that is an exact multiple
@@ -204,26 +181,6 @@ static int check_file(uint64_t now)
 				     bs, now))
 		return -1;
 	return 1;
-}
-
-static int open_socket(int port, int ifindex, int ttl)
-{
-	struct sockaddr_storage ss = { .ss_family = (sa_family_t)o.g.family };
-	int fd, big = 4 << 20;
-
-	fd = socket(o.g.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		err(1, "socket");
-	inet_set_port(&ss, port);
-	if (bind(fd, (struct sockaddr *)&ss, inet_sslen(&ss)))
-		err(1, "bind port %d", port);
-	/* our own group traffic must never come back to us as "NACKs" */
-	if (mc_set_all(fd, o.g.family, 0) || mc_set_ttl(fd, o.g.family, ttl) ||
-	    mc_set_loop(fd, o.g.family, 1) ||
-	    (ifindex > 0 && mc_set_if(fd, o.g.family, ifindex)))
-		err(1, "multicast socket options");
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
-	return fd;
 }
 
 static void summary(void)
@@ -264,61 +221,79 @@ static void summary(void)
 	}
 }
 
-/* Sends the batched data packets; a block the kernel refused is wanted
- * again rather than lost. */
-static void flush(struct mmsghdr *m, uint64_t *blk, int n)
+/* Sends what the batch holds; says once why sending fails (no route,
+ * interface down...), and does not spin on it. */
+static void flush(struct slamio_tx *tx, uint64_t *next_check)
 {
-	int k = 0, r;
+	static int last;
+	char buf[INET_FMTLEN];
 
-	while (k < n) {
-		r = sendmmsg(o.sock, m + k, (unsigned)(n - k), 0);
-		if (r <= 0) {
-			static int last;
-			char buf[INET_FMTLEN];
+	if (!tx->n)
+		return;
+	if (slamio_tx_flush(tx, &o.s, o.fd) < 0) {
+		if (errno != last && errno != ENOBUFS && errno != EAGAIN)
+			warn("send to %s", inet_fmt(&o.g.group, buf, sizeof(buf)));
+		last = errno;
+		usleep(20000);
+	} else {
+		last = 0;
+	}
+	if (tx->short_read)	/* shrunk under us: look again now */
+		*next_check = 0;
+}
 
-			if (r < 0 && errno == EINTR)
-				continue;
-			for (; k < n; k++)
-				slam_srv_unsend(&o.s, blk[k]);
-			/* no route, interface down...: say so once, and do
-			 * not spin on it */
-			if (r < 0 && errno != last && errno != ENOBUFS &&
-			    errno != EAGAIN)
-				warn("send to %s", inet_fmt(&o.g.group, buf,
-							    sizeof(buf)));
-			last = r < 0 ? errno : 0;
-			usleep(20000);
-			return;
+/* The NACKs and ping answers waiting. */
+static void input(struct sock_rx *rx, uint64_t *last_rx)
+{
+	const struct sockaddr_storage *from;
+	const uint8_t *p;
+	char a[INET_FMTLEN];
+	uint64_t now;
+	size_t len;
+	int k, r;
+
+	r = sock_rx_recv(o.sock, rx, MSG_DONTWAIT);
+	now = clock_ns();
+	for (k = 0; k < r; k++) {
+		*last_rx = now;
+		p = sock_rx_data(rx, (unsigned)k, &len);
+		from = sock_rx_from(rx, (unsigned)k);
+		switch (slam_srv_input(&o.s, now, from, p, len)) {
+		case SLAM_EV_JOIN:
+			event("join", from, "");
+			break;
+		case SLAM_EV_DONE:
+			event("done", from, "");
+			break;
+		case SLAM_EV_BAD:
+			if (!o.quiet && !o.json)
+				warnx("bad NACK from %s ignored",
+				      inet_fmt(from, a, sizeof(a)));
+			break;
+		case SLAM_EV_FULL:
+			if (o.s.full == 1)
+				warnx("client list full (--max-clients %u): "
+				      "ignoring new clients",
+				      o.s.cfg.max_clients);
+			break;
+		default:
+			break;
 		}
-		k += r;
 	}
 }
 
-static void serve(int once, double idle, const struct rate *rate)
+static void serve(int once, double idle, const struct rate *rate,
+		  struct slamio_tx *tx, struct sock_rx *rx)
 {
-	static uint8_t pkt[BATCH][65536];
-	static uint8_t nack[BATCH][2048];
-	struct mmsghdr m[BATCH], rm[BATCH];
-	struct iovec iov[BATCH], riov[BATCH];
-	struct sockaddr_storage from[BATCH];
-	uint64_t blk[BATCH], now, last_rx = 0, next_check = 0, until;
+	uint64_t now, last_rx = 0, next_check = 0, until;
 	struct slam_out a;
 	struct progress pg;
 	struct timespec ts;
 	struct pollfd pfd = { .fd = o.sock, .events = POLLIN };
 	char extra[80];
-	int n, k, r;
-	ssize_t got;
+	int r;
 
 	progress_init(&pg, 0);
-	memset(m, 0, sizeof(m));
-	for (k = 0; k < BATCH; k++) {
-		m[k].msg_hdr.msg_name = &o.g.group;
-		m[k].msg_hdr.msg_namelen = inet_sslen(&o.g.group);
-		m[k].msg_hdr.msg_iov = &iov[k];
-		m[k].msg_hdr.msg_iovlen = 1;
-		iov[k].iov_base = pkt[k];
-	}
 	while (!stop) {
 		now = clock_ns();
 		if (now >= next_check) {
@@ -335,8 +310,7 @@ static void serve(int once, double idle, const struct rate *rate)
 			if (rate->bits)	/* bit/s -> packets/s at this size */
 				o.s.cfg.rate = rate_pps(rate, o.s.h.bs + 40);
 		}
-		n = 0;
-		for (;;) {
+		while (!slamio_tx_full(tx)) {
 			slam_srv_next(&o.s, now, &a);
 			if (a.act == SLAM_ACT_WAIT)
 				break;
@@ -349,30 +323,17 @@ static void serve(int once, double idle, const struct rate *rate)
 			} else if (a.act == SLAM_ACT_ROUND) {
 				if (o.json)
 					event("round", NULL, "");
-			} else if (a.act == SLAM_ACT_DATA) {
-				uint64_t len = slam_block_len(&o.s.h, a.block);
-				int h = slam_data_prefix(pkt[n], sizeof(pkt[n]),
-							 &o.s.h, a.block);
-
-				got = pread(o.fd, pkt[n] + h, len,
-					    (off_t)(a.block * o.s.h.bs));
-				if (got != (ssize_t)len) {
-					/* shrunk under us: look again now */
-					slam_srv_unsend(&o.s, a.block);
-					next_check = 0;
-					break;
-				}
-				iov[n].iov_len = (size_t)h + len;
-				blk[n++] = a.block;
-				if (n == BATCH)
-					break;
+			} else if (a.act == SLAM_ACT_DATA &&
+				   slamio_tx_add(tx, &o.s.h, a.block)) {
+				slam_srv_unsend(&o.s, a.block);
+				break;
 			}
 		}
 		ts.tv_sec = 0;
 		ts.tv_nsec = 0;
-		if (n) {
+		if (tx->n) {
 			/* more may be due at once: only look for NACKs */
-			flush(m, blk, n);
+			flush(tx, &next_check);
 		} else {
 			snprintf(extra, sizeof(extra), "%u clients, %llu blocks "
 				 "outstanding", o.s.ncl,
@@ -396,45 +357,8 @@ static void serve(int once, double idle, const struct rate *rate)
 				ts.tv_nsec = (long)((until - now) % 1000000000);
 			}
 		}
-		if (ppoll(&pfd, 1, &ts, NULL) <= 0)
-			continue;
-		memset(rm, 0, sizeof(rm));
-		for (k = 0; k < BATCH; k++) {
-			riov[k].iov_base = nack[k];
-			riov[k].iov_len = sizeof(nack[k]);
-			rm[k].msg_hdr.msg_iov = &riov[k];
-			rm[k].msg_hdr.msg_iovlen = 1;
-			rm[k].msg_hdr.msg_name = &from[k];
-			rm[k].msg_hdr.msg_namelen = sizeof(from[k]);
-		}
-		r = recvmmsg(o.sock, rm, BATCH, MSG_DONTWAIT, NULL);
-		now = clock_ns();
-		for (k = 0; k < r; k++) {
-			last_rx = now;
-			switch (slam_srv_input(&o.s, now, &from[k], nack[k],
-					       rm[k].msg_len)) {
-			case SLAM_EV_JOIN:
-				event("join", &from[k], "");
-				break;
-			case SLAM_EV_DONE:
-				event("done", &from[k], "");
-				break;
-			case SLAM_EV_BAD:
-				if (!o.quiet && !o.json)
-					warnx("bad NACK from %s ignored",
-					      inet_fmt(&from[k], extra,
-						       sizeof(extra)));
-				break;
-			case SLAM_EV_FULL:
-				if (o.s.full == 1)
-					warnx("client list full (--max-clients "
-					      "%u): ignoring new clients",
-					      o.s.cfg.max_clients);
-				break;
-			default:
-				break;
-			}
-		}
+		if (ppoll(&pfd, 1, &ts, NULL) > 0)
+			input(rx, &last_rx);
 	}
 	progress_end(&pg);
 }
@@ -445,6 +369,8 @@ static int slam_serve_main(int argc, char **argv)
 	const char *ifname = NULL, *group = SLAM_GROUP, *user = NULL;
 	double idle = 3;
 	struct rate rate = { 0 };
+	struct slamio_tx tx;
+	struct sock_rx rx;
 	int c, port = SLAM_PORT, ttl = 1, once = 0, ifindex = 0;
 	struct optstate st;
 	char **ops, buf[INET_FMTLEN];
@@ -488,7 +414,13 @@ static int slam_serve_main(int argc, char **argv)
 	if (o.s.h.total > (UINT64_C(1) << 29) - 1 && !o.quiet)
 		warnx("%s: over 512 MiB; 32-bit Etherboot/iPXE clients cannot "
 		      "take it", o.path);
-	o.sock = open_socket(port, ifindex, ttl);
+	o.sock = slamio_srv_socket(&o.g, port, ifindex, ttl);
+	if (o.sock < 0 || slamio_tx_init(&tx, o.sock, &o.g.group, BATCH,
+					 !getenv("MCBOX_NO_GSO")) ||
+	    sock_rx_init(&rx, 64, 2048)) {
+		warnx("%s", o.sock < 0 ? err_str() : strerror(errno));
+		return EXIT_FAILURE;
+	}
 	if (user ? priv_drop_to_user(user) : priv_drop_all()) {
 		warnx("%s", user ? err_str() : "cannot drop capabilities");
 		return EXIT_FAILURE;
@@ -503,9 +435,11 @@ static int slam_serve_main(int argc, char **argv)
 			(unsigned long long)o.s.h.nblocks,
 			(unsigned long long)o.s.h.bs,
 			inet_fmt(&o.g.group, buf, sizeof(buf)));
-	serve(once, idle, &rate);
+	serve(once, idle, &rate, &tx, &rx);
 	summary();
 	slam_srv_free(&o.s);
+	slamio_tx_free(&tx);
+	sock_rx_free(&rx);
 	close(o.sock);
 	close(o.fd);
 	return EXIT_SUCCESS;
