@@ -4,6 +4,7 @@
 #include "slamio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -24,6 +25,7 @@
  * UDP headers; IPv6 allows more) in at most SOCK_GSO_MAX datagrams */
 #define GSO_BYTES	65507
 #define GSO_CTL		CMSG_SPACE(sizeof(uint16_t))
+#define WRITEBACK_BYTES	(UINT64_C(4) << 20)
 #define PKT_ROOM(bs)	((size_t)(bs) + SLAM_HDR_MAX + SLAM_INT_LEN)
 
 int slamio_srv_socket(const struct mc_group *g, int port, int ifindex,
@@ -393,6 +395,13 @@ int slamio_wq_flush(struct slamio_wq *w)
 		}
 	}
 	w->n = 0;
+	w->dirty += (uint64_t)(w->end - w->off);
+	if (w->dirty >= WRITEBACK_BYTES) {
+		/* asynchronous: only starts the writeback (errors show at
+		 * the fsync) */
+		sync_file_range(w->of->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		w->dirty = 0;
+	}
 	return 0;
 }
 

@@ -95,7 +95,9 @@ int slamio_rx_next(struct slamio_rx *x, const uint8_t **data, size_t *len,
 		   const struct sockaddr_storage **from);
 
 /* Writes of blocks that arrive in order go out in one pwritev. The data
- * stays where it is (the receive buffers): flush before reusing them. */
+ * stays where it is (the receive buffers): flush before reusing them.
+ * Every few MB the disk is told to start writing what it got, so the
+ * fsync at the end waits for the tail, not the whole file. */
 #define SLAMIO_WQ_MAX 1024
 
 struct slamio_wq {
@@ -103,6 +105,7 @@ struct slamio_wq {
 	struct iovec iov[SLAMIO_WQ_MAX];
 	int n;
 	off_t off, end;
+	uint64_t dirty;		/* written since writeback was last started */
 };
 
 /* 0 or -1 with err_str() (outfile_pwrite's). */
