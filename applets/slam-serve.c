@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,23 +85,6 @@ static struct {
 	uint64_t bs, t0;
 } o = { .fd = -1 };
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/* Transaction id from what tells file versions apart; under 2^32 so it
- * stays a short Int. Clients restart whenever it changes. */
-static uint64_t txn_of(const struct stat *st)
-{
-	return mix(mix((uint64_t)st->st_size) ^ (uint64_t)st->st_mtim.tv_sec ^
-		   mix((uint64_t)st->st_mtim.tv_nsec + st->st_ino)) &
-	       0xffffffffULL;
-}
-
 static void event(const char *ev, const struct sockaddr_storage *a,
 		  const char *note)
 {
@@ -167,18 +149,10 @@ static int check_file(uint64_t now)
 		return -1;
 	}
 	o.st = st;
-	bs = o.bs;
-	if (!o.bs_fixed) {
-		bs = slam_fit_bs(slamio_mtu(&o.g, 0) -
-				 (o.g.family == AF_INET ? 28 : 48),
-				 txn_of(&st), (uint64_t)st.st_size);
-		/* Etherboot cannot finish a file that is an exact multiple
-		 * of the block size (PROTOCOLS.md §1.9): avoid it */
-		while (bs > 1 && st.st_size && st.st_size % bs == 0)
-			bs--;
-	}
-	if (!bs || slam_srv_set_file(&o.s, txn_of(&st), (uint64_t)st.st_size,
-				     bs, now))
+	bs = o.bs_fixed ? o.bs : slamio_block_size(&o.g, slamio_txn(&st),
+						    (uint64_t)st.st_size);
+	if (!bs || slam_srv_set_file(&o.s, slamio_txn(&st),
+				     (uint64_t)st.st_size, bs, now))
 		return -1;
 	return 1;
 }
@@ -415,8 +389,7 @@ static int slam_serve_main(int argc, char **argv)
 		warnx("%s: over 512 MiB; 32-bit Etherboot/iPXE clients cannot "
 		      "take it", o.path);
 	o.sock = slamio_srv_socket(&o.g, port, ifindex, ttl);
-	if (o.sock < 0 || slamio_tx_init(&tx, o.sock, &o.g.group, BATCH,
-					 !getenv("MCBOX_NO_GSO")) ||
+	if (o.sock < 0 || slamio_tx_init(&tx, o.sock, &o.g.group, BATCH, 1) ||
 	    sock_rx_init(&rx, 64, 2048)) {
 		warnx("%s", o.sock < 0 ? err_str() : strerror(errno));
 		return EXIT_FAILURE;

@@ -87,6 +87,32 @@ int slamio_mtu(const struct mc_group *g, int ifindex)
 	return mtu;
 }
 
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+uint64_t slamio_txn(const struct stat *st)
+{
+	return mix(mix((uint64_t)st->st_size) ^ (uint64_t)st->st_mtim.tv_sec ^
+		   mix((uint64_t)st->st_mtim.tv_nsec + st->st_ino)) &
+	       0xffffffffULL;
+}
+
+uint64_t slamio_block_size(const struct mc_group *g, uint64_t txn,
+			   uint64_t size)
+{
+	uint64_t bs = slam_fit_bs((uint64_t)slamio_mtu(g, 0) -
+				  (g->family == AF_INET ? 28 : 48), txn, size);
+
+	while (bs > 1 && size && size % bs == 0)
+		bs--;
+	return bs;
+}
+
 int slamio_tx_init(struct slamio_tx *t, int fd,
 		   const struct sockaddr_storage *dst, unsigned max, int gso)
 {

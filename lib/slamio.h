@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "mcast.h"
@@ -26,6 +27,16 @@ int slamio_srv_socket(const struct mc_group *g, int port, int ifindex,
 /* MTU of ifindex, or of the route to g when ifindex is 0; 1500 when
  * unknown. */
 int slamio_mtu(const struct mc_group *g, int ifindex);
+
+/* Transaction id from what tells file versions apart (size, mtime,
+ * inode); under 2^32 so it stays a short Int. */
+uint64_t slamio_txn(const struct stat *st);
+/* The default block size for a file of size bytes in transaction txn:
+ * data packets fit the MTU of the route to g, and the size is never an
+ * exact multiple of it (Etherboot cannot finish such a file, PROTOCOLS.md
+ * §1.9). 0 when none fits. */
+uint64_t slamio_block_size(const struct mc_group *g, uint64_t txn,
+			   uint64_t size);
 
 /* A batch of data packets to the group. Packets sit back to back in one
  * buffer, so a run of equal-length ones is one UDP_SEGMENT message. */

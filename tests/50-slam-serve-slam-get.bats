@@ -116,6 +116,25 @@ push() {
 	grep -q "3 blocks of 1000" "$(T srv.err)"
 }
 
+@test "slam: blocks larger than the MTU (IP fragments, no UDP_SEGMENT)" {
+	# runs of equal packets go out as one UDP_SEGMENT send; a packet
+	# larger than the MTU cannot be segmented that way: the server
+	# must fall back to plain datagrams (which IP fragments)
+	mkfile big 400000
+	srv --once --idle 1 -j -b 4000 "$(T big)"
+	for h in h2 h3; do
+		get "g$h" "$h" -w 30 -o "$(T "big.$h")" 198.18.0.1
+	done
+	for h in h2 h3; do
+		bg_wait "g$h" 35
+		[[ $status == 0 ]] || { cat "$(T "g$h.err")"; false; }
+		cmp "$(T big)" "$(T "big.$h")"
+	done
+	bg_wait srv 20
+	[[ $status == 0 ]]
+	! grep -q "send to" "$(T srv.err)"
+}
+
 @test "slam: default block size never divides the file (Etherboot bug)" {
 	mkfile f 100
 	srv "$(T f)"
