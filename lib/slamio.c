@@ -240,7 +240,6 @@ static unsigned build(struct slamio_tx *t, unsigned from, unsigned *first)
 	unsigned nm = 0, i = from, j;
 	size_t len, tot;
 
-	memset(t->m, 0, sizeof(*t->m) * t->max);
 	while (i < t->n) {
 		len = t->p[i].hlen + t->p[i].dlen;
 		tot = len;
@@ -259,6 +258,7 @@ static unsigned build(struct slamio_tx *t, unsigned from, unsigned *first)
 			}
 		struct msghdr *h = &t->m[nm].msg_hdr;
 
+		memset(&t->m[nm], 0, sizeof(t->m[nm]));
 		t->iov[nm].iov_base = t->buf + t->p[i].off;
 		t->iov[nm].iov_len = tot;
 		h->msg_name = (void *)t->dst;
