@@ -22,8 +22,15 @@
 #endif
 
 /* a UDP_SEGMENT send: at most this much payload (65535 less the IPv4 and
- * UDP headers; IPv6 allows more) in at most SOCK_GSO_MAX datagrams */
+ * UDP headers; IPv6 allows more) */
 #define GSO_BYTES	65507
+/* ... and at most this many datagrams (the kernel takes 64). A train
+ * crosses the stack, bridges and qdiscs as one packet; a shaper whose
+ * bucket is smaller than the train cuts it up again, one datagram at a
+ * time, and then does worse than with plain datagrams (tbf with a 16 KB
+ * bucket: 5 s for what 8-datagram trains push in 0.9). Eight 1500-byte
+ * datagrams, 12 KB, keep nearly all of the gain on a 1 Gbit/s star. */
+#define TRAIN		8
 #define GSO_CTL		CMSG_SPACE(sizeof(uint16_t))
 #define WRITEBACK_BYTES	(UINT64_C(4) << 20)
 #define PKT_ROOM(bs)	((size_t)(bs) + SLAM_HDR_MAX + SLAM_INT_LEN)
@@ -245,7 +252,7 @@ static unsigned build(struct slamio_tx *t, unsigned from, unsigned *first)
 		tot = len;
 		j = i + 1;
 		if (t->gso)
-			for (; j < t->n && j - i < SOCK_GSO_MAX; j++) {
+			for (; j < t->n && j - i < TRAIN; j++) {
 				size_t l = t->p[j].hlen + t->p[j].dlen;
 
 				if (l > len || tot + l > GSO_BYTES)
