@@ -245,6 +245,7 @@ static void read_all(struct slamio_tx *t, struct slam_srv *s, int file)
 static unsigned build(struct slamio_tx *t, unsigned from, unsigned *first)
 {
 	unsigned nm = 0, i = from, j;
+	struct msghdr *h;
 	size_t len, tot;
 
 	while (i < t->n) {
@@ -263,9 +264,8 @@ static unsigned build(struct slamio_tx *t, unsigned from, unsigned *first)
 					break;
 				}
 			}
-		struct msghdr *h = &t->m[nm].msg_hdr;
-
 		memset(&t->m[nm], 0, sizeof(t->m[nm]));
+		h = &t->m[nm].msg_hdr;
 		t->iov[nm].iov_base = t->buf + t->p[i].off;
 		t->iov[nm].iov_len = tot;
 		h->msg_name = (void *)t->dst;
@@ -302,7 +302,6 @@ int slamio_tx_flush(struct slamio_tx *t, struct slam_srv *s, int file)
 	while (k < nm) {
 		r = sendmmsg(t->fd, t->m + k, nm - k, 0);
 		if (r > 0) {
-			t->msgs += (unsigned)r;
 			k += (unsigned)r;
 			done = first[k];
 			continue;

@@ -58,7 +58,6 @@ struct slamio_tx {
 	struct iovec *iov;	/* file reads, then one per message */
 	uint8_t *ctl;
 	int short_read;		/* the last flush met a shrunk file */
-	uint64_t msgs;		/* send messages (for the curious) */
 };
 
 /* Room for max packets; gso 0 forbids UDP_SEGMENT (it is also off when
@@ -75,8 +74,8 @@ static inline int slamio_tx_full(const struct slamio_tx *t)
 	return t->n >= t->max;
 }
 /* Reads the queued blocks from file (one preadv per run of consecutive
- * blocks) and sends them: equal-length packets in UDP_SEGMENT messages,
- * all messages in sendmmsg calls. Blocks that could not be read (the
+ * blocks) and sends them: trains of equal-length packets in UDP_SEGMENT
+ * messages, all messages in sendmmsg calls. Blocks that could not be read (the
  * file shrank: t->short_read) or sent go back to s as wanted. Returns
  * the packets sent, or -1 with errno when a send failed. Empty after. */
 int slamio_tx_flush(struct slamio_tx *t, struct slam_srv *s, int file);
