@@ -42,6 +42,8 @@ struct mcrx_dgram {
 	enum probe_verdict verdict;
 };
 
+#define MCRX_TICK_MS 20	/* deadline resolution of a single group */
+
 struct mcrx {
 	struct mcrx_group *rg;
 	int n;
@@ -83,7 +85,6 @@ int mcrx_done(const struct mcrx *x);
  * itself, waking every MCRX_TICK_MS to look at the deadline. Returns 1
  * when the deadline passed, 0 after a wakeup (datagrams or not), -1 with
  * errno and err_str() ("receive" or "poll": the step that failed). */
-#define MCRX_TICK_MS 20
 int mcrx_step(struct mcrx *x, uint64_t deadline_ns);
 /* Closes the sockets and frees everything. */
 void mcrx_free(struct mcrx *x);
