@@ -125,6 +125,7 @@ static void run_events(struct tftp_get *g, struct tftp_client *c)
 			continue;
 		switch (e->type) {
 		case TFTP_EV_SEND:
+			g->sent = 1;
 			sendto(g->ufd, e->buf, e->len, 0,
 			       (const struct sockaddr *)&e->addr,
 			       inet_sslen(&e->addr));
@@ -211,6 +212,8 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		uint64_t now = clock_ns(), t = tftp_client_timer(c);
 		int got = 0;
 
+		g->sent = 0;
+
 		if (g->deadline && (!t || g->deadline < t))
 			t = g->deadline;
 		if (now < g->spin_until) {
@@ -231,6 +234,8 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		if (got && g->can_spin && !c->mcast &&
 		    c->state == TFTP_S_XFER)
 			g->spin_until = now + SPIN_NS;
+		if (g->sent)
+			g->spin_until = 0;
 		/* A passive client has nothing to answer: napping a
 		 * millisecond lets blocks queue up (the socket holds ~80)
 		 * and be taken in one wake-up, leaving the CPU to the

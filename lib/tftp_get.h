@@ -29,7 +29,7 @@ struct tftp_get {
 	struct outfile of;
 	struct progress pg;
 	uint64_t spin_until;		/* read without sleeping until then */
-	int can_spin;
+	int can_spin, sent;
 	/* contiguous blocks are gathered and written in one go: one pwrite
 	 * per block would cost more than the protocol itself */
 	uint8_t *wb;
