@@ -13,7 +13,6 @@
 # 128 blocks and more (its socket overflows, each loss costs a 1 s timeout,
 # hence the 30 s cap). Run as root: `make bench` or
 #   SIZE=64M RUNS=3 bash tests/bench/tftp.sh
-#   SIZE=64M RUNS=3 bash tests/bench/tftp.sh
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$PWD
