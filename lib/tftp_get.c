@@ -213,7 +213,6 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		int got = 0;
 
 		g->sent = 0;
-
 		if (g->deadline && (!t || g->deadline < t))
 			t = g->deadline;
 		if (now < g->spin_until) {
@@ -229,8 +228,10 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		for (int i = 0; i < 2 && running(g, c); i++)
 			if ((pf[i].revents & POLLIN) && pf[i].fd >= 0)
 				got += drain(g, c, i, now);
-		/* Spin only where someone waits for our answer and another
-		 * CPU is there to run the sender. */
+		/* Read on without sleeping while a unicast window streams
+		 * in (and another CPU can run the sender); sleep again once
+		 * we have answered: the sender is then woken onto a free
+		 * CPU, and lock-step transfers never spin at all. */
 		if (got && g->can_spin && !c->mcast &&
 		    c->state == TFTP_S_XFER)
 			g->spin_until = now + SPIN_NS;
