@@ -2,7 +2,6 @@
  * (IGMPv1/v2/v3: RFC 1112, 2236, 9776; MLDv1/v2: RFC 2710, 9777). */
 #include <errno.h>
 #include <net/if.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,7 @@
 #include "capture.h"
 #include "clock.h"
 #include "err.h"
-#include "igmp.h"
+#include "igmpq.h"
 #include "json.h"
 #include "opt.h"
 #include "priv.h"
@@ -91,129 +90,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static struct {
-	const char *ifname_opt, *group_s, *source_s;
-	int family, srcfam, version, count, qrv, qqi, suppress, json, verbose, quiet;
-	double max_resp, interval, timeout;
-	struct igmp_addr group, srcs[IGMP_MAXSRC];
-	unsigned nsrc;
-} o = { .count = 1, .qrv = 2, .qqi = 125, .interval = 1, .max_resp = -1,
-	.timeout = -1 };
-
-static const char *fam_name(int family)
-{
-	return family == AF_INET ? "IPv4" : "IPv6";
-}
-
-/* Adds the comma-separated sources of one -s to o.srcs (-s may repeat). */
-static int add_sources(const char *arg)
-{
-	char *list = strdup(arg), *tok, *save = NULL;
-	struct igmp_addr a;
-	int fam, rc = 0;
-
-	if (!list)
-		err(EXIT_FAILURE, "out of memory");
-	for (tok = strtok_r(list, ",", &save); tok && !rc;
-	     tok = strtok_r(NULL, ",", &save)) {
-		fam = igmp_pton(tok, &a);
-		if (fam < 0 || igmp_is_multicast(fam, &a) ||
-		    (o.nsrc && fam != o.srcfam))
-			rc = opt_usage_error(&igmpquery_applet,
-					     "bad source '%s'", tok);
-		else if (o.nsrc >= IGMP_MAXSRC)
-			rc = opt_usage_error(&igmpquery_applet,
-					     "too many sources (max %d)",
-					     IGMP_MAXSRC);
-		else
-			o.srcs[o.nsrc++] = a, o.srcfam = fam;
-	}
-	free(list);
-	return rc;
-}
-
-/* Sets o.family from -4/-6, -g, -s and --source, which must agree. */
-static int check_family(int fam, const char *what, const char *val)
-{
-	if (o.family && fam != o.family)
-		return opt_usage_error(&igmpquery_applet, "%s '%s' is not %s",
-				       what, val, fam_name(o.family));
-	o.family = fam;
-	return 0;
-}
-
-/* Checks the options against each other; 0 or the usage exit status. */
-static int check_options(void)
-{
-	/* largest max response per family and version, in seconds */
-	static const double max4[] = { 0, 10, 25.5, 3174.4 };
-	static const double max6[] = { 0, 65.535, 8387.584 };
-	const struct applet *app = &igmpquery_applet;
-	struct igmp_addr a;
-	char v[16];
-	int fam;
-
-	if (o.group_s) {
-		fam = igmp_pton(o.group_s, &o.group);
-		if (fam < 0 || !igmp_is_multicast(fam, &o.group))
-			return opt_usage_error(app, "bad group '%s'",
-					       o.group_s);
-		if (check_family(fam, "group", o.group_s))
-			return EXIT_USAGE;
-	}
-	if (o.source_s) {
-		fam = igmp_pton(o.source_s, &a);
-		if (fam < 0)
-			return opt_usage_error(app, "bad --source '%s'",
-					       o.source_s);
-		if (check_family(fam, "--source", o.source_s))
-			return EXIT_USAGE;
-		/* RFC 9777 §5.1.14: hosts drop queries not from a
-		 * link-local address */
-		if (fam == AF_INET6 && !(a.b[0] == 0xfe &&
-					 (a.b[1] & 0xc0) == 0x80))
-			return opt_usage_error(app,
-					       "--source '%s' is not link-local",
-					       o.source_s);
-	}
-	if (o.nsrc && !o.group_s)
-		return opt_usage_error(app, "-s needs -g GROUP");
-	if (o.nsrc && o.srcfam != o.family)
-		return opt_usage_error(app, "-s sources are not %s",
-				       fam_name(o.family));
-	if (!o.family)
-		o.family = AF_INET;
-	if (!o.version)
-		o.version = o.family == AF_INET ? 3 : 2;
-	if (o.family == AF_INET6 && o.version > 2)
-		return opt_usage_error(app, "bad -V '%d' for MLD (1-2)",
-				       o.version);
-	snprintf(v, sizeof(v), "%s", igmp_version_name(o.family, o.version));
-	if (o.nsrc && o.version != (o.family == AF_INET ? 3 : 2))
-		return opt_usage_error(app, "-s needs %s",
-				       o.family == AF_INET ? "IGMPv3" :
-							     "MLDv2");
-	if (o.family == AF_INET && o.version == 1) {
-		if (o.group_s)
-			return opt_usage_error(app, "IGMPv1 has no "
-					       "group-specific query");
-		if (o.max_resp >= 0)
-			return opt_usage_error(app, "IGMPv1 has no max "
-					       "response time (hosts use 10 s)");
-		o.max_resp = 10;
-	}
-	if (o.max_resp < 0)
-		o.max_resp = 2;
-	/* IGMP counts tenths of a second: 0.1 is the least but zero */
-	if ((o.family == AF_INET && o.max_resp < 0.1) ||
-	    o.max_resp > (o.family == AF_INET ? max4 : max6)[o.version])
-		return opt_usage_error(app, "bad -m '%g' for %s (%g-%g)",
-				       o.max_resp, v,
-				       o.family == AF_INET ? 0.1 : 0.001,
-				       (o.family == AF_INET ? max4 :
-							      max6)[o.version]);
-	return 0;
-}
+static struct igmpq_opts o = IGMPQ_OPTS_INIT;
+/* what to print, and where */
+static const char *ifname_opt;
+static int json, verbose, quiet;
 
 static int maxw(int w, const char *s)
 {
@@ -238,7 +118,7 @@ static void print_table(struct igmp_table *t, const char *ifname)
 
 		igmp_ntop(m->family, &m->group, g, sizeof(g));
 		igmp_ntop(m->family, &m->host, h, sizeof(h));
-		if (o.json) {
+		if (json) {
 			json_begin(&j, stdout);
 			json_str(&j, "type", "membership");
 			json_str(&j, "interface", ifname);
@@ -279,7 +159,7 @@ static void print_queriers(const struct igmp_table *t)
 		const struct igmp_querier *q = &t->q[i];
 
 		igmp_ntop(q->family, &q->addr, a, sizeof(a));
-		if (o.json) {
+		if (json) {
 			json_begin(&j, stdout);
 			json_str(&j, "type", "querier");
 			json_str(&j, "address", a);
@@ -295,97 +175,57 @@ static void print_queriers(const struct igmp_table *t)
 	}
 }
 
-/* Sends the queries on schedule and feeds every captured report to the
- * table until the deadline or a signal. 0, or -1 after a message. */
-static int listen_loop(struct igmp_table *t, struct capture *cap, int fd,
-		       int ifindex, const char *ifname, const uint8_t *pkt,
-		       size_t plen, const struct igmp_addr *dst, int *sent,
-		       unsigned long *malformed)
+/* -v: what the listen loop did. */
+static void on_event(void *ctx, enum igmpq_event ev, const struct igmpq_run *r)
 {
-	uint64_t now, next, deadline, wait_ns, wake;
-	struct pollfd pfd = { .fd = capture_fd(cap), .events = POLLIN };
-	const uint8_t *p;
-	struct igmp_msg m;
 	char a[64];
-	size_t len;
-	int rc;
 
-	wait_ns = (uint64_t)(((o.count - 1) * o.interval + o.max_resp + 1) *
-			     1e9);
-	if (o.timeout > 0)
-		wait_ns = (uint64_t)(o.timeout * 1e9);
-	next = clock_ns();
-	deadline = next + wait_ns;
-	while (!stop && (now = clock_ns()) < deadline) {
-		if (*sent < o.count && now >= next) {
-			if (capture_send(fd, ifindex, o.family, dst, pkt,
-					 plen) < 0) {
-				warn("send query on %s", ifname);
-				return -1;
-			}
-			if (o.verbose)
-				warnx("sent %s query to %s on %s "
-				      "(max response %g s)",
-				      igmp_version_name(o.family, o.version),
-				      igmp_ntop(o.family, dst, a, sizeof(a)),
-				      ifname, o.max_resp);
-			(*sent)++;
-			next += (uint64_t)(o.interval * 1e9);
-			continue;
-		}
-		/* until the next query or the deadline */
-		wake = *sent < o.count && next < deadline ? next : deadline;
-		if (poll(&pfd, 1, clock_poll_ms(wake)) < 0 && errno != EINTR) {
-			warn("poll");
-			return -1;
-		}
-		while ((rc = capture_next(cap, &p, &len)) > 0) {
-			if (igmp_parse(p, len, &m) < 0) {
-				if (errno == EBADMSG) {
-					(*malformed)++;
-					if (o.verbose)
-						warnx("ignored a packet: %s",
-						      err_str());
-				}
-				continue;
-			}
-			if (igmp_table_update(t, &m) < 0 && o.verbose)
-				warn("membership dropped");
-		}
-		if (rc < 0) {
-			warnx("%s", err_str());
-			return -1;
-		}
+	(void)ctx;
+	if (!verbose)
+		return;
+	switch (ev) {
+	case IGMPQ_SENT:
+		warnx("sent %s query to %s on %s (max response %g s)",
+		      igmp_version_name(o.family, o.version),
+		      igmp_ntop(o.family, &r->dst, a, sizeof(a)), r->ifname,
+		      o.max_resp);
+		break;
+	case IGMPQ_MALFORMED:
+		warnx("ignored a packet: %s", err_str());
+		break;
+	case IGMPQ_DROPPED:
+		warn("membership dropped");
+		break;
 	}
-	return 0;
 }
 
 static int igmpquery_main(int argc, char **argv)
 {
 	struct optstate st;
 	char ifname[IF_NAMESIZE], **ops;
-	struct igmp_query q = { 0 };
+	struct igmp_query q;
 	struct igmp_table t;
-	struct igmp_addr dst;
-	struct capture *cap;
+	struct igmpq_run run = { .o = &o, .stop = &stop, .on_event = on_event };
 	uint8_t pkt[2048];
 	uint64_t start;
-	unsigned long malformed = 0;
-	int c, rc, fd, ifindex, sent = 0;
+	int c, rc, fd, ifindex;
 	ssize_t plen;
 
 	opt_init(&st, &igmpquery_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0) {
 		switch (c) {
-		case 'i': o.ifname_opt = st.arg; break;
+		case 'i': ifname_opt = st.arg; break;
 		case '4': o.family = AF_INET; break;
 		case '6': o.family = AF_INET6; break;
 		case 'V': o.version = (int)st.num; break;
 		case 'g': o.group_s = st.arg; break;
 		case 's':
-			if ((rc = add_sources(st.arg))) {
+			if ((rc = igmpq_add_sources(&o, st.arg)) == -2)
+				err(EXIT_FAILURE, "out of memory");
+			if (rc < 0) {
 				opt_free(&st);
-				return rc;
+				return opt_usage_error(&igmpquery_applet, "%s",
+						       err_str());
 			}
 			break;
 		case O_SOURCE: o.source_s = st.arg; break;
@@ -396,9 +236,9 @@ static int igmpquery_main(int argc, char **argv)
 		case O_QQI: o.qqi = (int)st.num; break;
 		case O_SUPPRESS: o.suppress = 1; break;
 		case 'w': o.timeout = st.secs; break;
-		case 'j': o.json = 1; break;
-		case 'v': o.verbose = 1; break;
-		case 'q': o.quiet = 1; break;
+		case 'j': json = 1; break;
+		case 'v': verbose = 1; break;
+		case 'q': quiet = 1; break;
 		}
 	}
 	if (c < 0 || opt_operands(&st, &ops) < 0) {
@@ -406,11 +246,11 @@ static int igmpquery_main(int argc, char **argv)
 		return st.status;
 	}
 	opt_free(&st);
-	if ((rc = check_options()))
-		return rc;
+	if (igmpq_check(&o) < 0)
+		return opt_usage_error(&igmpquery_applet, "%s", err_str());
 
-	if (o.ifname_opt)
-		snprintf(ifname, sizeof(ifname), "%s", o.ifname_opt);
+	if (ifname_opt)
+		snprintf(ifname, sizeof(ifname), "%s", ifname_opt);
 	else if (capture_default_if(o.family, ifname) < 0)
 		return opt_usage_error(&igmpquery_applet, "%s", err_str());
 	ifindex = (int)if_nametoindex(ifname);
@@ -418,19 +258,7 @@ static int igmpquery_main(int argc, char **argv)
 		return opt_usage_error(&igmpquery_applet, "no interface '%s'",
 				       ifname);
 
-	/* the query */
-	q.family = o.family;
-	q.version = o.version;
-	q.group = o.group;
-	q.srcs = o.srcs;
-	q.nsrc = o.nsrc;
-	q.qrv = o.qrv;
-	q.qqi = (unsigned)o.qqi;
-	q.s_flag = o.suppress;
-	q.max_resp = o.family == AF_INET ?
-			     (unsigned)(o.max_resp * 10 + 0.5) :
-			     (unsigned)(o.max_resp * 1000 + 0.5);
-	q.ip_id = (uint16_t)(getpid() ^ clock_wall_ns());
+	igmpq_query(&o, &q);
 	if (o.source_s)
 		igmp_pton(o.source_s, &q.src);
 	else if (capture_if_addr(ifname, o.family, &q.src) < 0) {
@@ -438,7 +266,7 @@ static int igmpquery_main(int argc, char **argv)
 		      o.family == AF_INET ? " 0.0.0.0 to query anyway" : "");
 		return EXIT_FAILURE;
 	}
-	plen = igmp_query_build(&q, pkt, sizeof(pkt), &dst);
+	plen = igmp_query_build(&q, pkt, sizeof(pkt), &run.dst);
 	if (plen < 0)
 		return opt_usage_error(&igmpquery_applet, "%s", err_str());
 
@@ -449,9 +277,9 @@ static int igmpquery_main(int argc, char **argv)
 		      errno == EPERM ? " (needs CAP_NET_RAW)" : "");
 		return EXIT_FAILURE;
 	}
-	cap = capture_open(ifname, o.family);
-	if (!cap || priv_drop_all() < 0) {
-		if (cap)
+	run.cap = capture_open(ifname, o.family);
+	if (!run.cap || priv_drop_all() < 0) {
+		if (run.cap)
 			warn("drop capabilities");
 		else
 			warnx("%s%s", err_str(),
@@ -463,22 +291,27 @@ static int igmpquery_main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	igmp_table_init(&t);
 	start = clock_ns();
-	rc = listen_loop(&t, cap, fd, ifindex, ifname, pkt, (size_t)plen,
-			 &dst, &sent, &malformed);
-	capture_close(cap);
+	run.fd = fd;
+	run.ifindex = ifindex;
+	run.ifname = ifname;
+	run.pkt = pkt;
+	run.plen = (size_t)plen;
+	rc = igmpq_listen(&run, &t);
+	capture_close(run.cap);
 	close(fd);
 	if (rc < 0) {
+		warnx("%s", err_str());
 		igmp_table_free(&t);
 		return EXIT_FAILURE;
 	}
 	igmp_table_keep_group(&t, o.group_s ? &o.group : NULL);
 	igmp_table_sort(&t);
-	if (!o.quiet) {
+	if (!quiet) {
 		print_table(&t, ifname);
-		if (o.verbose)
+		if (verbose)
 			print_queriers(&t);
 	}
-	if (o.json && !o.quiet) {
+	if (json && !quiet) {
 		struct json j;
 
 		json_begin(&j, stdout);
@@ -486,10 +319,10 @@ static int igmpquery_main(int argc, char **argv)
 		json_str(&j, "interface", ifname);
 		json_str(&j, "protocol",
 			 igmp_version_name(o.family, o.version));
-		json_uint(&j, "queries_sent", (unsigned)sent);
+		json_uint(&j, "queries_sent", (unsigned)run.sent);
 		json_uint(&j, "reports", t.reports);
 		json_uint(&j, "leaves", t.leaves);
-		json_uint(&j, "malformed", malformed);
+		json_uint(&j, "malformed", run.malformed);
 		json_uint(&j, "memberships", t.n);
 		json_uint(&j, "other_queriers", t.nq);
 		json_double(&j, "seconds", (clock_ns() - start) / 1e9, 3);

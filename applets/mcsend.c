@@ -9,20 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "err.h"
 #include "inet.h"
 #include "json.h"
-#include "mcast.h"
+#include "mctx.h"
 #include "opt.h"
 #include "priv.h"
 #include "probe.h"
 #include "rate.h"
 #include "rdbuf.h"
-#include "sock.h"
 
 enum {
 	O_BURST = OPT_LONGONLY + 1, O_DSCP, O_LOOP, O_NOGSO, O_NOLOOP, O_PROBE,
@@ -85,7 +83,7 @@ const struct applet mcsend_applet = {
 };
 
 #define DEFAULT_PORT	SOCK_DEFAULT_PORT
-#define MAX_PAYLOAD	65507	/* 65535 - IPv4 and UDP headers */
+#define MAX_PAYLOAD	MCTX_MAX_PAYLOAD
 
 enum mode { M_LINES, M_RAW, M_PROBE };
 
@@ -95,40 +93,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-/* UDP segmentation offload: 0 when off, else the datagram size. */
-static size_t gso_size;
-
-static void gso_off(int *fds, int n)
-{
-	gso_size = 0;
-	for (int i = 0; i < n; i++)
-		sock_set_gso(fds[i], 0);
-}
-
-/* k datagrams of msgs to the group of fds[g]: one UDP_SEGMENT send when
- * offload is on (the buffers are contiguous), else sendmmsg. */
-static int send_round(int *fds, int n, int g, struct mmsghdr *msgs,
-		      unsigned k, unsigned *done)
-{
-	ssize_t r;
-
-	if (gso_size && k > 1) {
-		do
-			r = send(fds[g], msgs[0].msg_hdr.msg_iov->iov_base,
-				 k * gso_size, 0);
-		while (r < 0 && errno == EINTR);
-		if (r >= 0 || errno == ENOBUFS) {
-			*done = k;
-			return 0;
-		}
-		if (errno != EIO && errno != EINVAL && errno != EOPNOTSUPP)
-			return -1;
-		/* the route's device cannot take it: go without */
-		gso_off(fds, n);
-	}
-	return sock_send_all(fds[g], msgs, k, done) < 0 ? -1 : 0;
 }
 
 static void summary(int json, unsigned long long sent,
@@ -155,13 +119,11 @@ static void summary(int json, unsigned long long sent,
 
 static int mcsend_main(int argc, char **argv)
 {
-	uint8_t *probes;
+	struct mctx tx;
 	struct sock_send_opts cf = { .ttl = 1, .loop = -1, .tos = -1 };
 	struct sockaddr_storage bind_ss;
 	const char *bind = NULL;
 	int verbose = 0;
-	struct mmsghdr msgs[SOCK_BATCH];
-	struct iovec iov[SOCK_BATCH];
 	struct optstate st;
 	struct rate rate = { 0 };
 	struct pacer pace;
@@ -175,7 +137,7 @@ static int mcsend_main(int argc, char **argv)
 	double wsecs = 0;
 	int c, n, *fds, json = 0, quiet = 0, dscp = -1, status = 0, nogso = 0;
 	int probe = 0;
-	unsigned burst = 1, kmax = 1;
+	unsigned burst = 1;
 	char **ops;
 	uint64_t t0, deadline = 0;
 
@@ -307,20 +269,9 @@ static int mcsend_main(int argc, char **argv)
 			warnx("sending to %s (%s) ttl %d", inet_fmt(&groups[i].group,
 			      a, sizeof(a)), ifn, cf.ttl);
 	}
-	if (mode == M_PROBE) {
-		kmax = SOCK_BATCH;
-		/* a train of probes in one send, cut into datagrams by the
-		 * kernel or the NIC: the per-datagram cost of the stack goes */
-		if (!nogso && MAX_PAYLOAD / size >= 2) {
-			gso_size = (size_t)size;
-			if (MAX_PAYLOAD / size < (long long)kmax)
-				kmax = (unsigned)(MAX_PAYLOAD / size);
-			for (int i = 0; i < n && gso_size; i++)
-				if (sock_set_gso(fds[i], (int)size) < 0)
-					gso_off(fds, n);
-		}
-	}
-
+	if (mctx_init(&tx, fds, n, (size_t)size, mode == M_PROBE, nogso,
+		      cf.ttl) < 0)
+		err(1, "malloc");
 	if (mode != M_PROBE) {
 		int fd = 0;
 
@@ -338,21 +289,6 @@ static int mcsend_main(int argc, char **argv)
 	/* the default 50 us timer slack would blur high packet rates */
 	prctl(PR_SET_TIMERSLACK, 1000UL);
 
-	struct probe_hdr ph = { .flags = PROBE_F_TIME, .ttl = (uint8_t)cf.ttl };
-	ph.id = (uint32_t)(clock_wall_ns() ^ ((uint64_t)getpid() << 16));
-	probes = malloc(SOCK_BATCH * ((size_t)size + 1));
-	if (!probes)
-		err(1, "malloc");
-	memset(msgs, 0, sizeof(msgs));
-	for (int i = 0; i < SOCK_BATCH; i++) {
-		if (mode == M_PROBE)
-			probe_encode(probes + i * size, (size_t)size, &ph);
-		iov[i].iov_base = probes + i * size;
-		iov[i].iov_len = (size_t)size;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
-
 	t0 = clock_ns();
 	if (wsecs > 0)
 		deadline = t0 + (uint64_t)(wsecs * 1e9);
@@ -364,27 +300,13 @@ static int mcsend_main(int argc, char **argv)
 
 		if (deadline && now >= deadline)
 			break;
-		k = pace_due(&pace, now, kmax);
-		if (!k) {
-			uint64_t at = pace_next_ns(&pace);
-			struct timespec ts;
-
-			if (deadline && at > deadline)
-				at = deadline;
-			ts.tv_sec = (time_t)(at / 1000000000ull);
-			ts.tv_nsec = (long)(at % 1000000000ull);
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-					NULL);
+		k = mctx_due(&tx, &pace, now, deadline);
+		if (!k)
 			continue;
-		}
 		if (count && k > count - rounds)
 			k = (unsigned)(count - rounds);
 		if (mode == M_PROBE) {
-			uint64_t wall = clock_wall_ns();
-
-			for (unsigned i = 0; i < k; i++)
-				probe_stamp(probes + i * size, rounds + i,
-					    wall);
+			mctx_stamp(&tx, k, rounds);
 		} else {
 			const uint8_t *p;
 			long len = mode == M_RAW
@@ -405,21 +327,19 @@ static int mcsend_main(int argc, char **argv)
 				status = 1;
 				break;
 			}
-			iov[0].iov_base = (void *)p;
-			iov[0].iov_len = (size_t)len;
+			mctx_payload(&tx, p, (size_t)len);
 		}
 		for (int g = 0; g < n && !status; g++) {
 			unsigned done = 0;
 			char a[INET_FMTLEN];
 
-			if (send_round(fds, n, g, msgs, k, &done) < 0) {
+			if (mctx_send(&tx, g, k, &done) < 0) {
 				warn("send to %s", inet_fmt(&groups[g].group, a,
 							    sizeof(a)));
 				status = 1;
 			}
 			sent += done;
-			for (unsigned i = 0; i < done; i++)
-				bytes += iov[i].iov_len;
+			bytes += mctx_bytes(&tx, done);
 		}
 		if (status)
 			break;
@@ -432,7 +352,7 @@ static int mcsend_main(int argc, char **argv)
 		close(fds[i]);
 	if (mode != M_PROBE)
 		rdbuf_free(&rd);
-	free(probes);
+	mctx_free(&tx);
 	free(groups);
 	free(fds);
 	return status;

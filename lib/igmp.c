@@ -139,6 +139,35 @@ void igmp_group_mac(int family, const struct igmp_addr *g, uint8_t mac[6])
 	}
 }
 
+/* What IGMPv3 and MLDv2 queries share (RFC 9776 §4.1, RFC 9777 §5.1):
+ * the sources fit one packet, name a group, and QRV fits 3 bits. */
+static int check_v3(const struct igmp_query *q, unsigned maxsrc)
+{
+	if (q->nsrc > maxsrc) {
+		err_set("%u sources do not fit one query (max %u)", q->nsrc,
+			maxsrc);
+		return -1;
+	}
+	if (q->nsrc && is_zero(&q->group)) {
+		err_set("a source-specific query needs a group");
+		return -1;
+	}
+	if (q->qrv < 0 || q->qrv > 7) {
+		err_set("QRV %d out of range (0-7)", q->qrv);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_room(size_t len, size_t tot)
+{
+	if (len < tot) {
+		err_set("query buffer too small");
+		return -1;
+	}
+	return 0;
+}
+
 static ssize_t build4(const struct igmp_query *q, uint8_t *buf, size_t len,
 		      struct igmp_addr *dst)
 {
@@ -168,29 +197,16 @@ static ssize_t build4(const struct igmp_query *q, uint8_t *buf, size_t len,
 		}
 		mlen = 8;
 	} else if (q->version == 3) {
-		if (q->nsrc > IGMP_MAXSRC) {
-			err_set("%u sources do not fit one query (max %d)",
-				q->nsrc, IGMP_MAXSRC);
+		if (check_v3(q, IGMP_MAXSRC) < 0)
 			return -1;
-		}
-		if (q->nsrc && is_zero(&q->group)) {
-			err_set("a source-specific query needs a group");
-			return -1;
-		}
-		if (q->qrv < 0 || q->qrv > 7) {
-			err_set("QRV %d out of range (0-7)", q->qrv);
-			return -1;
-		}
 		mlen = 12 + 4 * (size_t)q->nsrc;
 	} else {
 		err_set("no IGMP version %d", q->version);
 		return -1;
 	}
 	tot = 24 + mlen;
-	if (len < tot) {
-		err_set("query buffer too small");
+	if (check_room(len, tot) < 0)
 		return -1;
-	}
 	memset(buf, 0, tot);
 	memset(dst, 0, sizeof(*dst));
 	if (is_zero(&q->group)) {
@@ -248,29 +264,16 @@ static ssize_t build6(const struct igmp_query *q, uint8_t *buf, size_t len,
 		}
 		mlen = 24;
 	} else if (q->version == 2) {
-		if (q->nsrc > MLD_MAXSRC) {
-			err_set("%u sources do not fit one query (max %d)",
-				q->nsrc, MLD_MAXSRC);
+		if (check_v3(q, MLD_MAXSRC) < 0)
 			return -1;
-		}
-		if (q->nsrc && is_zero(&q->group)) {
-			err_set("a source-specific query needs a group");
-			return -1;
-		}
-		if (q->qrv < 0 || q->qrv > 7) {
-			err_set("QRV %d out of range (0-7)", q->qrv);
-			return -1;
-		}
 		mlen = 28 + 16 * (size_t)q->nsrc;
 	} else {
 		err_set("no MLD version %d", q->version);
 		return -1;
 	}
 	tot = 48 + mlen;
-	if (len < tot) {
-		err_set("query buffer too small");
+	if (check_room(len, tot) < 0)
 		return -1;
-	}
 	memset(buf, 0, tot);
 	if (is_zero(&q->group)) {
 		memset(dst, 0, sizeof(*dst));

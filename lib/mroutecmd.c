@@ -147,7 +147,7 @@ static int resolve(const char *name, int *ifindex)
 	    if_indextoname(n, (char[IF_NAMESIZE]){ 0 }))
 		*ifindex = n;
 	if (!*ifindex) {
-		err_set("no such interface '%s'", name);
+		err_set("no interface '%s'", name);
 		return -1;
 	}
 	return 0;

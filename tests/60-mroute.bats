@@ -372,9 +372,9 @@ del eth0 $S4 239.10.0.2"
 
 @test "bad interfaces, groups and commands give clear errors (exit 2)" {
 	run -2 mr add nope0 "$S4" 239.1.9.1 eth1
-	[[ $output == *"mroute: no such interface 'nope0'"* ]]
+	[[ $output == *"mroute: no interface 'nope0'"* ]]
 	run -2 mr add eth0 "$S4" 239.1.9.1 nope1
-	[[ $output == *"no such interface 'nope1'"* ]]
+	[[ $output == *"no interface 'nope1'"* ]]
 	run -2 mr add eth0 "$S4" 239.1.9.1 eth0
 	[[ $output == *"outgoing interface eth0 is the inbound one"* ]]
 	run -2 mr add eth0 "$S4" 10.1.2.3 eth1
