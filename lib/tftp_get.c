@@ -1,0 +1,318 @@
+/* tftp_get.c - the I/O driver around the sans-I/O TFTP client (RFC 1350,
+ * 2347-2349, 7440, RFC 2090 multicast; PROTOCOLS.md §2): sockets, group
+ * joins, batched reads, the output file and the clock for one download. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "err.h"
+#include "mcast.h"
+#include "tftp_get.h"
+
+#define WB_CAP		(256u << 10)
+#define BATCH		16		/* datagrams taken by one recvmmsg */
+#define SLOT		65536		/* room for any datagram */
+/* While blocks stream in, reading without sleeping between them saves the
+ * sender a wake-up per block (with the server on the same host, about
+ * half its cost per block); this long a silence ends it. */
+#define SPIN_NS		200000ull
+/* The unicast socket holds a whole window even when we are descheduled
+ * for a while (capped by net.core.rmem_max). */
+#define UNICAST_RCVBUF	(4 << 20)
+/* room for the naps of a passive client (capped by net.core.rmem_max) */
+#define MCAST_RCVBUF	(1 << 20)
+
+static uint8_t slots[BATCH][SLOT];
+
+static void failf(struct tftp_get *g, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void failf(struct tftp_get *g, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(g->err, sizeof(g->err), fmt, ap);
+	va_end(ap);
+	g->failed = 1;
+	g->rc = rc;
+}
+
+static int wb_flush(struct tftp_get *g)
+{
+	int r = g->wb_len ? outfile_pwrite(&g->of, g->wb, g->wb_len,
+					   g->wb_off) : 0;
+
+	/* start write-back now, so that the fsync before the rename does not
+	 * find the whole file still to write */
+	if (r == 0 && g->wb_len && g->of.final)
+		sync_file_range(g->of.fd, g->wb_off, (off_t)g->wb_len,
+				SYNC_FILE_RANGE_WRITE);
+	g->wb_len = 0;
+	if (r < 0)
+		failf(g, EXIT_FAILURE, "%s", err_str());
+	return r;
+}
+
+static void wb_write(struct tftp_get *g, const uint8_t *b, size_t len,
+		     off_t off)
+{
+	if (g->wb_len && (off != g->wb_off + (off_t)g->wb_len ||
+			  len > WB_CAP - g->wb_len))
+		wb_flush(g);
+	if (len > WB_CAP) {
+		if (outfile_pwrite(&g->of, b, len, off) < 0)
+			failf(g, EXIT_FAILURE, "%s", err_str());
+		return;
+	}
+	if (!g->wb_len)
+		g->wb_off = off;
+	memcpy(g->wb + g->wb_len, b, len);
+	g->wb_len += len;
+}
+
+static void join(struct tftp_get *g, const struct tftp_client *c,
+		 const struct sockaddr_storage *grp)
+{
+	struct mc_group mg = { .family = AF_INET, .group = *grp };
+	char gs[INET_FMTLEN], msg[200];
+	int rb = MCAST_RCVBUF;
+
+	if (g->mfd >= 0)
+		close(g->mfd);
+	g->mfd = mc_recv_socket(&mg, g->ifindex);
+	if (g->mfd < 0) {
+		failf(g, EXIT_FAILURE, "join %s: %s",
+		      inet_fmt(grp, gs, sizeof(gs)), err_str());
+		return;
+	}
+	setsockopt(g->mfd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof(rb));
+	if (g->note) {
+		snprintf(msg, sizeof(msg), "joined %s%s%s as %s client",
+			 inet_fmt(grp, gs, sizeof(gs)), g->ifname ? " on " : "",
+			 g->ifname ? g->ifname : "",
+			 c->master ? "master" : "passive");
+		g->note(msg);
+	}
+}
+
+/* Runs the events of one input/tick in three passes: group changes first
+ * (atftpd multicasts block 1 as soon as the master's ACK 0 arrives, so we
+ * must be in the group by then), then sends (the server is waiting), then
+ * the file writes and the rest. */
+static void run_events(struct tftp_get *g, struct tftp_client *c)
+{
+	struct tftp_ev ev[TFTP_NEV];
+	int n = 0;
+
+	while (n < TFTP_NEV && tftp_client_event(c, &ev[n]))
+		n++;
+	for (int pass = 0; pass < 3; pass++)
+	for (int i = 0; i < n && !g->failed; i++) {
+		struct tftp_ev *e = &ev[i];
+		int grp = e->type == TFTP_EV_JOIN || e->type == TFTP_EV_LEAVE;
+
+		if ((pass == 0) != grp ||
+		    (pass == 1) != (e->type == TFTP_EV_SEND))
+			continue;
+		switch (e->type) {
+		case TFTP_EV_SEND:
+			g->sent = 1;
+			sendto(g->ufd, e->buf, e->len, 0,
+			       (const struct sockaddr *)&e->addr,
+			       inet_sslen(&e->addr));
+			break;
+		case TFTP_EV_DATA:
+			wb_write(g, e->buf, e->len, (off_t)e->off);
+			break;
+		case TFTP_EV_JOIN:
+			join(g, c, &e->addr);
+			break;
+		case TFTP_EV_LEAVE:
+			if (g->mfd >= 0)
+				close(g->mfd);
+			g->mfd = -1;
+			break;
+		case TFTP_EV_NOTE:
+			if (g->note)
+				g->note(e->msg);
+			break;
+		case TFTP_EV_DONE:
+			break;
+		case TFTP_EV_FAIL:
+			if (e->fail == TFTP_FAIL_SERVER)
+				failf(g, EXIT_FAILURE, "%s: error %d (%s): %s",
+				      g->server_s, e->code,
+				      tftp_errname((unsigned)e->code), e->msg);
+			else
+				failf(g, e->fail == TFTP_FAIL_TIMEOUT ?
+				      EXIT_NOANSWER : EXIT_FAILURE, "%s: %s",
+				      g->server_s, e->msg);
+			break;
+		}
+	}
+}
+
+static int running(const struct tftp_get *g, const struct tftp_client *c)
+{
+	return !g->failed && c->state != TFTP_S_DONE && !*g->stop;
+}
+
+/* Takes what is queued on fd (i: 0 unicast, 1 multicast), a bounded number
+ * of batches; returns how many datagrams. */
+static int drain(struct tftp_get *g, struct tftp_client *c, int i,
+		 uint64_t now)
+{
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	struct sockaddr_storage from[BATCH];
+	int fd = i ? g->mfd : g->ufd, got = 0;
+
+	for (int round = 0; round < 4 && running(g, c); round++) {
+		int n;
+
+		for (int k = 0; k < BATCH; k++) {
+			iov[k] = (struct iovec){ slots[k], SLOT };
+			mm[k].msg_hdr = (struct msghdr){
+				.msg_name = &from[k],
+				.msg_namelen = sizeof(from[k]),
+				.msg_iov = &iov[k], .msg_iovlen = 1 };
+		}
+		n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			break;
+		got += n;
+		for (int k = 0; k < n && running(g, c); k++) {
+			tftp_client_input(c, slots[k], mm[k].msg_len, &from[k],
+					  i, now);
+			run_events(g, c);
+			/* a JOIN may have replaced the socket */
+			if (i == 1 && fd != g->mfd)
+				return got;
+		}
+		if (n < BATCH)
+			break;
+	}
+	return got;
+}
+
+static void loop(struct tftp_get *g, struct tftp_client *c)
+{
+	while (running(g, c)) {
+		struct pollfd pf[2] = { { g->ufd, POLLIN, 0 },
+					{ g->mfd, POLLIN, 0 } };
+		uint64_t now = clock_ns(), t = tftp_client_timer(c);
+		int got = 0;
+
+		g->sent = 0;
+		if (g->deadline && (!t || g->deadline < t))
+			t = g->deadline;
+		if (now < g->spin_until) {
+			pf[0].revents = pf[1].revents = POLLIN;
+		} else if (poll(pf, g->mfd >= 0 ? 2 : 1,
+				t ? clock_poll_ms(t) : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			failf(g, EXIT_FAILURE, "poll: %s", strerror(errno));
+			break;
+		}
+		now = clock_ns();
+		for (int i = 0; i < 2 && running(g, c); i++)
+			if ((pf[i].revents & POLLIN) && pf[i].fd >= 0)
+				got += drain(g, c, i, now);
+		/* Read on without sleeping while a unicast window streams
+		 * in (and another CPU can run the sender); sleep again once
+		 * we have answered: the sender is then woken onto a free
+		 * CPU, and lock-step transfers never spin at all. */
+		if (got && g->can_spin && !c->mcast &&
+		    c->state == TFTP_S_XFER)
+			g->spin_until = now + SPIN_NS;
+		if (g->sent)
+			g->spin_until = 0;
+		/* A passive client has nothing to answer: napping a
+		 * millisecond lets blocks queue up (the socket holds ~80)
+		 * and be taken in one wake-up, leaving the CPU to the
+		 * master and the server when they share a host. */
+		if (c->mcast && !c->master && running(g, c) &&
+		    c->state == TFTP_S_XFER) {
+			struct timespec nap = { 0, 1000000 };
+
+			nanosleep(&nap, NULL);
+		}
+		if (c->have_tsize)
+			g->pg.total = c->tsize;
+		progress_update(&g->pg, c->st.blocks * c->blksize,
+				c->mcast ? (c->master ? "master" : "passive") :
+					   NULL);
+		now = clock_ns();
+		t = tftp_client_timer(c);
+		if (running(g, c) && t && now >= t) {
+			tftp_client_tick(c, now);
+			run_events(g, c);
+		}
+		if (running(g, c) && g->deadline && now >= g->deadline)
+			failf(g, EXIT_NOANSWER, "%s: %s within %g s",
+			      g->server_s, c->st.blocks ?
+			      "transfer not complete" : "no answer",
+			      g->deadline_s);
+	}
+}
+
+int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
+		 const struct sockaddr_storage *srv)
+{
+	int rb = UNICAST_RCVBUF;
+
+	g->mfd = -1;
+	g->rc = EXIT_FAILURE;
+	inet_fmt(srv, g->server_s, sizeof(g->server_s));
+	g->ufd = socket(srv->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (g->ufd < 0) {
+		snprintf(g->err, sizeof(g->err), "socket: %s", strerror(errno));
+		return g->rc;
+	}
+	setsockopt(g->ufd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof(rb));
+	g->wb = malloc(WB_CAP);
+	if (!g->wb || outfile_open(&g->of, g->out) < 0) {
+		snprintf(g->err, sizeof(g->err), "%s: %s", g->out,
+			 g->wb ? err_str() : strerror(ENOMEM));
+		goto out;
+	}
+	g->rc = 0;
+	g->can_spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	progress_init(&g->pg, 0);
+	g->t0 = clock_ns();
+	tftp_client_start(c, g->t0);
+	run_events(g, c);
+	loop(g, c);
+	progress_end(&g->pg);
+	if (*g->stop && !g->failed && c->state != TFTP_S_DONE) {
+		uint8_t e[32];
+		int l = tftp_encode_error(e, sizeof(e), 0, "TFTP Aborted");
+
+		if (c->have_tid)
+			sendto(g->ufd, e, (size_t)l, 0,
+			       (struct sockaddr *)&c->tid, inet_sslen(&c->tid));
+		failf(g, EXIT_FAILURE, "interrupted");
+	}
+	wb_flush(g);
+	if (!g->failed && outfile_commit(&g->of, (off_t)c->st.bytes) < 0)
+		failf(g, EXIT_FAILURE, "%s: %s", g->out, err_str());
+	if (g->failed)
+		outfile_abort(&g->of);
+out:
+	free(g->wb);
+	g->wb = NULL;
+	if (g->mfd >= 0)
+		close(g->mfd);
+	close(g->ufd);
+	return g->failed ? (g->rc ? g->rc : EXIT_FAILURE) : 0;
+}
