@@ -16,17 +16,6 @@
 #include "err.h"
 #include "mroute.h"
 
-#ifndef RTNL_FAMILY_IPMR
-#define RTNL_FAMILY_IPMR 128
-#endif
-#ifndef RTNL_FAMILY_IP6MR
-#define RTNL_FAMILY_IP6MR 129
-#endif
-static size_t alen(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
-
 /* --- sockets and setsockopt --- */
 
 static const char *ifname(int ifindex, char *buf)
@@ -557,7 +546,7 @@ int mr_route_oif(int family, const union mr_addr *addr)
 	char buf[4096];
 	struct rtattr *a, *ra;
 	struct nlmsghdr *nh = (void *)buf;
-	size_t al = alen(family);
+	size_t al = mr_alen(family);
 	int fd, oif = 0, left;
 	ssize_t n;
 

@@ -9,6 +9,20 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+
+#ifndef RTNL_FAMILY_IPMR
+#define RTNL_FAMILY_IPMR 128
+#endif
+#ifndef RTNL_FAMILY_IP6MR
+#define RTNL_FAMILY_IP6MR 129
+#endif
+
+/* Address length in bytes for AF_INET or AF_INET6. */
+static inline size_t mr_alen(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
 
 #define MR_MAXVIFS 32			/* MAXVIFS and MAXMIFS in the UAPI */
 #define MR_TABLE_DEFAULT 253		/* RT_TABLE_DEFAULT: no MRT_TABLE */

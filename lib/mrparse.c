@@ -12,28 +12,17 @@
 
 #include "mroute.h"
 
-#ifndef RTNL_FAMILY_IPMR
-#define RTNL_FAMILY_IPMR 128
-#endif
-#ifndef RTNL_FAMILY_IP6MR
-#define RTNL_FAMILY_IP6MR 129
-#endif
-
-static size_t alen(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
 
 int mr_addr_is_any(int family, const union mr_addr *a)
 {
 	static const union mr_addr zero;
 
-	return !memcmp(a, &zero, alen(family));
+	return !memcmp(a, &zero, mr_alen(family));
 }
 
 int mr_addr_eq(int family, const union mr_addr *a, const union mr_addr *b)
 {
-	return !memcmp(a, b, alen(family));
+	return !memcmp(a, b, mr_alen(family));
 }
 
 int mr_addr_in(int family, const union mr_addr *a, const union mr_addr *p,
@@ -42,7 +31,7 @@ int mr_addr_in(int family, const union mr_addr *a, const union mr_addr *p,
 	const unsigned char *x = (const void *)a, *y = (const void *)p;
 	int full = plen / 8, rest = plen % 8;
 
-	if (plen < 0 || (size_t)plen > alen(family) * 8)
+	if (plen < 0 || (size_t)plen > mr_alen(family) * 8)
 		return 0;
 	if (memcmp(x, y, full))
 		return 0;
@@ -172,7 +161,7 @@ int mr_parse_route_msg(int family, const void *msg, size_t len,
 	const struct nlmsghdr *nh = msg;
 	struct rtmsg rtm;
 	int want = family == AF_INET6 ? RTNL_FAMILY_IP6MR : RTNL_FAMILY_IPMR;
-	size_t al = alen(family);
+	size_t al = mr_alen(family);
 	int left;
 
 	memset(r, 0, sizeof(*r));
