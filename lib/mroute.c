@@ -454,11 +454,13 @@ int mr_vif_del(struct mr *m, int vif)
 	return 0;
 }
 
-int mr_mfc_add(struct mr *m, const union mr_addr *src,
-	       const union mr_addr *grp, int iif_vif,
-	       const unsigned char ttls[MR_MAXVIFS])
+/* One MFC entry in or out of the kernel: both families, both directions.
+ * ttls is NULL for a delete, which keys on (source, group) only. */
+static int mfc_set(struct mr *m, int add, const union mr_addr *src,
+		   const union mr_addr *grp, int iif_vif,
+		   const unsigned char *ttls)
 {
-	int r, i;
+	int i;
 
 	if (m->family == AF_INET6) {
 		struct mf6cctl mc;
@@ -468,26 +470,32 @@ int mr_mfc_add(struct mr *m, const union mr_addr *src,
 		mc.mf6cc_origin.sin6_addr = src->v6;
 		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
 		mc.mf6cc_mcastgrp.sin6_addr = grp->v6;
-		mc.mf6cc_parent = iif_vif;
-		for (i = 0; i < MR_MAXVIFS; i++)
+		mc.mf6cc_parent = (mifi_t)iif_vif;
+		for (i = 0; ttls && i < MR_MAXVIFS; i++)
 			if (ttls[i] && i != iif_vif)
 				IF_SET(i, &mc.mf6cc_ifset);
-		r = setsockopt(m->fd, IPPROTO_IPV6, MRT6_ADD_MFC, &mc,
-			       sizeof(mc));
-	} else {
-		struct mfcctl mc;
-
-		memset(&mc, 0, sizeof(mc));
-		mc.mfcc_origin = src->v4;
-		mc.mfcc_mcastgrp = grp->v4;
-		mc.mfcc_parent = iif_vif;
-		for (i = 0; i < MR_MAXVIFS; i++)
-			if (i != iif_vif)
-				mc.mfcc_ttls[i] = ttls[i];
-		r = setsockopt(m->fd, IPPROTO_IP, MRT_ADD_MFC, &mc,
-			       sizeof(mc));
+		return setsockopt(m->fd, IPPROTO_IPV6,
+				  add ? MRT6_ADD_MFC : MRT6_DEL_MFC, &mc,
+				  sizeof(mc));
 	}
-	if (r < 0) {
+	struct mfcctl mc;
+
+	memset(&mc, 0, sizeof(mc));
+	mc.mfcc_origin = src->v4;
+	mc.mfcc_mcastgrp = grp->v4;
+	mc.mfcc_parent = (vifi_t)iif_vif;
+	for (i = 0; ttls && i < MR_MAXVIFS; i++)
+		if (i != iif_vif)
+			mc.mfcc_ttls[i] = ttls[i];
+	return setsockopt(m->fd, IPPROTO_IP, add ? MRT_ADD_MFC : MRT_DEL_MFC,
+			  &mc, sizeof(mc));
+}
+
+int mr_mfc_add(struct mr *m, const union mr_addr *src,
+	       const union mr_addr *grp, int iif_vif,
+	       const unsigned char ttls[MR_MAXVIFS])
+{
+	if (mfc_set(m, 1, src, grp, iif_vif, ttls) < 0) {
 		char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 
 		err_set("add route (%s,%s): %s", mr_ntop(m->family, src, s,
@@ -501,28 +509,7 @@ int mr_mfc_add(struct mr *m, const union mr_addr *src,
 int mr_mfc_del(struct mr *m, const union mr_addr *src,
 	       const union mr_addr *grp)
 {
-	int r;
-
-	if (m->family == AF_INET6) {
-		struct mf6cctl mc;
-
-		memset(&mc, 0, sizeof(mc));
-		mc.mf6cc_origin.sin6_family = AF_INET6;
-		mc.mf6cc_origin.sin6_addr = src->v6;
-		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
-		mc.mf6cc_mcastgrp.sin6_addr = grp->v6;
-		r = setsockopt(m->fd, IPPROTO_IPV6, MRT6_DEL_MFC, &mc,
-			       sizeof(mc));
-	} else {
-		struct mfcctl mc;
-
-		memset(&mc, 0, sizeof(mc));
-		mc.mfcc_origin = src->v4;
-		mc.mfcc_mcastgrp = grp->v4;
-		r = setsockopt(m->fd, IPPROTO_IP, MRT_DEL_MFC, &mc,
-			       sizeof(mc));
-	}
-	if (r < 0) {
+	if (mfc_set(m, 0, src, grp, 0, NULL) < 0) {
 		char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 		int e = errno;
 
