@@ -186,6 +186,7 @@ struct tftp_client {
 	uint64_t nblocks;	/* known last block, 0 unknown */
 	uint64_t last_len;	/* length of block nblocks */
 	uint64_t mc_acked;	/* last ACK value sent as master */
+	int mc_step;		/* windowed multicast: ACK every block now */
 
 	/* timers (CLOCK_MONOTONIC ns) */
 	uint64_t timer;		/* 0: none */

@@ -263,6 +263,7 @@ static void request(struct tftp_client *c, uint64_t now)
 	c->nblocks = 0;
 	c->last_len = 0;
 	c->mc_acked = 0;
+	c->mc_step = 0;
 	if (n > 0)
 		send_keep(c, buf, (size_t)n, &c->server);
 	c->tries = 0;
@@ -444,6 +445,7 @@ static void on_oack(struct tftp_client *c, const struct tftp_pkt *p,
 				note(c, "promoted to master client");
 			}
 			c->master = 1;
+			c->mc_step = 1;
 			alive(c, now);
 			if (c->nblocks && c->bm.nset == c->nblocks) {
 				mc_finish(c);
@@ -672,15 +674,25 @@ static void mc_data(struct tftp_client *c, const struct tftp_pkt *p,
 	}
 	if (!c->master)
 		return;
-	/* ACK the block before the first hole (RFC 2090) whenever that moves
-	 * on, windows or not: atftpd keeps sending its window while ACKs
-	 * flow, so this pipelines. A repeat of a block already acknowledged
-	 * means the ACK was lost; answered once per value. */
+	/* ACK the block before the first hole (RFC 2090). Lock-step, that is
+	 * every block. With a window (atftpd), the server sends `window`
+	 * blocks after each ACK and waits; an ACK arriving inside the window
+	 * restarts it there and resends what is already in flight (half the
+	 * blocks twice), so the ACK waits for the window's last block.
+	 * Once atftpd has sent the file's last block, and for a promoted
+	 * master, it waits for an ACK after every block: so do we then. A
+	 * block we already hold means the server is repeating itself (our
+	 * ACK was lost, or it wants one): answered at once, once per value. */
 	contig = mc_contig(c);
+	if (c->nblocks && b == c->nblocks)
+		c->mc_step = 1;
+	if (c->window > 1 && !c->mc_step && fresh &&
+	    b < c->mc_acked + c->window)
+		return;
 	if (contig > c->mc_acked) {
 		c->mc_acked = contig;
 		send_ack(c, (uint16_t)c->mc_acked, 1);
-	} else if (!fresh && b <= c->mc_acked && c->dup_acked != c->mc_acked) {
+	} else if (!fresh && c->dup_acked != c->mc_acked) {
 		c->dup_acked = c->mc_acked;
 		send_ack(c, (uint16_t)c->mc_acked, 1);
 	}

@@ -21,12 +21,14 @@
 #define SLOT		65536		/* room for any datagram */
 /* While blocks stream in, reading without sleeping between them saves the
  * sender a wake-up per block (with the server on the same host, about
- * half its cost per block); this long a silence ends it. */
+ * half its cost per block) and a lock-step round trip the wake-up of the
+ * receiver; this long a silence ends it. */
 #define SPIN_NS		200000ull
 /* The unicast socket holds a whole window even when we are descheduled
  * for a while (capped by net.core.rmem_max). */
 #define UNICAST_RCVBUF	(4 << 20)
-/* room for the naps of a passive client (capped by net.core.rmem_max) */
+/* room for a passive client that waits for the CPU (capped by
+ * net.core.rmem_max) */
 #define MCAST_RCVBUF	(1 << 20)
 
 static uint8_t slots[BATCH][SLOT];
@@ -228,25 +230,15 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		for (int i = 0; i < 2 && running(g, c); i++)
 			if ((pf[i].revents & POLLIN) && pf[i].fd >= 0)
 				got += drain(g, c, i, now);
-		/* Read on without sleeping while a unicast window streams
-		 * in (and another CPU can run the sender); sleep again once
-		 * we have answered: the sender is then woken onto a free
-		 * CPU, and lock-step transfers never spin at all. */
-		if (got && g->can_spin && !c->mcast &&
-		    c->state == TFTP_S_XFER)
+		/* The client that answers (unicast, or the multicast
+		 * master) reads on without sleeping while blocks flow and
+		 * right after each ACK (when another CPU can run the
+		 * sender): the next block then finds it awake, and neither
+		 * the sender's sendto() nor the round trip pays for a
+		 * wake-up. Lock-step transfers gain the most. */
+		if ((got || g->sent) && g->can_spin &&
+		    (!c->mcast || c->master) && c->state == TFTP_S_XFER)
 			g->spin_until = now + SPIN_NS;
-		if (g->sent)
-			g->spin_until = 0;
-		/* A passive client has nothing to answer: napping a
-		 * millisecond lets blocks queue up (the socket holds ~80)
-		 * and be taken in one wake-up, leaving the CPU to the
-		 * master and the server when they share a host. */
-		if (c->mcast && !c->master && running(g, c) &&
-		    c->state == TFTP_S_XFER) {
-			struct timespec nap = { 0, 1000000 };
-
-			nanosleep(&nap, NULL);
-		}
 		if (c->have_tsize)
 			g->pg.total = c->tsize;
 		progress_update(&g->pg, c->st.blocks * c->blksize,

@@ -683,6 +683,66 @@ TEST(mcast_master_any_order)
 	CHECK_INT(R.nleave, 1);
 }
 
+/* windowsize with multicast (atftpd): the master ACKs once a window, at
+ * its last block, not every block (an ACK inside atftpd's window restarts
+ * it and doubles what is sent); a repeat is answered at once; from the
+ * file's last block on, and when promoted, every block */
+TEST(mcast_window_acks_per_window)
+{
+	setup("m", 16, 4, 1);
+	C.cfg.mc_window = 1;
+	OACK("tsize\0" "160\0blksize\0" "16\0windowsize\0" "4\0"
+	     "multicast\0" "239.255.0.1,1758,1\0");
+	CHECK_INT(C.window, 4);
+	CHECK_INT(C.nblocks, 11);	/* 160/16 + 1: empty final block */
+	CHECK_INT(last_ack(), 0);
+	CHECK_INT(R.nsend, 2);
+	data(1, SRC, 16, 1);
+	data(2, SRC + 16, 16, 1);
+	data(3, SRC + 32, 16, 1);
+	CHECK_INT(R.nsend, 2);		/* inside the window: no ACK */
+	data(4, SRC + 48, 16, 1);
+	CHECK_INT(R.nsend, 3);
+	CHECK_INT(last_ack(), 4);
+	data(5, SRC + 64, 16, 1);	/* 6 is lost */
+	data(7, SRC + 96, 16, 1);
+	CHECK_INT(R.nsend, 3);
+	data(8, SRC + 112, 16, 1);	/* the window's end: ACK the hole */
+	CHECK_INT(R.nsend, 4);
+	CHECK_INT(last_ack(), 5);
+	data(6, SRC + 80, 16, 1);	/* the server goes on from 6 */
+	CHECK_INT(R.nsend, 4);
+	data(7, SRC + 96, 16, 1);	/* a repeat: answered at once */
+	CHECK_INT(R.nsend, 5);
+	CHECK_INT(last_ack(), 8);
+	data(9, SRC + 128, 16, 1);
+	CHECK_INT(R.nsend, 5);
+	data(11, SRC, 0, 1);		/* the last block: lock-step from now */
+	CHECK_INT(R.nsend, 6);
+	CHECK_INT(last_ack(), 9);
+	data(10, SRC + 144, 16, 1);
+	CHECK_INT(R.done, 1);
+	CHECK_INT(last_ack(), 11);
+	CHECK_INT(R.size, 160);
+	CHECK_MEM(R.file, SRC, 160);
+
+	/* passive with a window, promoted: every block is ACKed */
+	setup("m", 16, 4, 1);
+	C.cfg.mc_window = 1;
+	OACK("tsize\0" "160\0blksize\0" "16\0windowsize\0" "4\0"
+	     "multicast\0" "239.255.0.1,1758,0\0");
+	for (int b = 1; b <= 8; b++)
+		if (b != 2 && b != 3)
+			data((uint16_t)b, SRC + (b - 1) * 16, 16, 1);
+	CHECK_INT(R.nsend, 1);
+	OACK("multicast\0,,1\0");
+	CHECK_INT(last_ack(), 1);
+	data(2, SRC + 16, 16, 1);
+	CHECK_INT(last_ack(), 2);
+	data(3, SRC + 32, 16, 1);
+	CHECK_INT(last_ack(), 8);
+}
+
 /* passive, then promoted by ",,1", asks for its first hole */
 TEST(mcast_passive_promotion)
 {
@@ -912,6 +972,7 @@ int main(void)
 	RUN(blksize_larger_than_asked);
 	RUN(max_size);
 	RUN(mcast_master_any_order);
+	RUN(mcast_window_acks_per_window);
 	RUN(mcast_passive_promotion);
 	RUN(mcast_no_tsize_promoted_when_complete);
 	RUN(mcast_source_checks);
