@@ -9,7 +9,8 @@
 # RECEIVERS (8), LOSSES ("0 2"), TOOLS ("slam udpcast uftp"),
 # UFTP_RATE (kbit/s for uftp -R, default 950000), TIMEOUT (s, 60: every
 # tool takes seconds; udp-receiver sometimes never ends at 2 % loss, and
-# that run then counts as failed), REPEAT (runs of each case, the best one counts; default 1).
+# that run then counts as failed), REPEAT (runs of each case, the best
+# one counts; default 1).
 set -u
 exec 3>&2	# the helpers report to fd 3, as under bats
 cd "$(dirname "$0")/../.." || exit 1
