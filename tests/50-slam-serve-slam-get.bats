@@ -19,7 +19,7 @@ teardown_file() {
 teardown() {
 	bg_kill_all
 	for h in h2 h3 h4; do
-		nsx "$h" nft delete table inet mcbloss 2>/dev/null || true
+		net_loss "$h" 0 || true
 	done
 }
 
@@ -44,24 +44,12 @@ get() {
 	bg "$name" ip netns exec "$MCB_NS-$h" "$MCBOX" slam-get "$@"
 }
 
-# loss HOST PERCENT: drop that share of UDP datagrams arriving at HOST.
-loss() {
-	nsx "$1" nft -f - <<-EOF
-	table inet mcbloss {
-		chain in {
-			type filter hook input priority 0;
-			meta l4proto udp numgen random mod 100 < $2 drop
-		}
-	}
-	EOF
-}
-
 # push FILE LOSS: the file to h2..h4, all byte-exact, server done after.
 push() {
 	local f=$1 h
 	srv --once --idle 1 -j "$(T "$f")"
 	for h in h2 h3 h4; do
-		[[ $2 == 0 ]] || loss "$h" "$2"
+		net_loss "$h" "$2"
 		get "g$h" "$h" -w 60 -o "$(T "$f.$h")" 198.18.0.1
 	done
 	for h in h2 h3 h4; do

@@ -90,16 +90,7 @@ now() { date +%s%N; }
 set_loss() { # PERCENT
 	local h
 	for h in "${RX[@]}"; do
-		nsx "$h" nft delete table inet mcbbench 2>/dev/null
-		[[ $1 == 0 ]] && continue
-		nsx "$h" nft -f - <<-EOF
-		table inet mcbbench {
-			chain in {
-				type filter hook input priority 0;
-				meta l4proto udp numgen random mod 100 < $1 drop
-			}
-		}
-		EOF
+		net_loss "$h" "$1"
 	done
 }
 

@@ -7,9 +7,7 @@ demo_bg slamsrv h1 slam-serve --once --idle 1 "$DEMO_TMP/image.bin"
 wait_for 10 grep -q "listening on" "$DEMO_TMP/slamsrv.err"
 cat "$DEMO_TMP/slamsrv.err"
 echo "(h3 drops 10% of the UDP datagrams it receives, with nftables)"
-nsx h3 nft add table inet demoloss
-nsx h3 nft add chain inet demoloss in '{ type filter hook input priority 0; }'
-nsx h3 nft add rule inet demoloss in meta l4proto udp numgen random mod 100 \< 10 drop
+net_loss h3 10
 demo_bg slamh3 h3 slam-get -w 30 -o "$DEMO_TMP/copy3.bin" x-slam://198.18.0.1/
 demo_on h2 slam-get -w 30 -o "$DEMO_TMP/copy2.bin" 198.18.0.1
 bg_wait slamh3 40
@@ -18,4 +16,4 @@ bg_wait slamsrv 20
 cat "$DEMO_TMP/slamsrv.out"
 demo_run cmp "$DEMO_TMP/image.bin" "$DEMO_TMP/copy2.bin"
 demo_run cmp "$DEMO_TMP/image.bin" "$DEMO_TMP/copy3.bin"
-nsx h3 nft delete table inet demoloss
+net_loss h3 0

@@ -143,3 +143,19 @@ net_addr() {
 	*) return 1 ;;
 	esac
 }
+
+# net_loss HOST PERCENT: HOST drops that share of the UDP datagrams it
+# receives (nftables `numgen random`: netem is not in these kernels);
+# 0 takes the rule away again.
+net_loss() {
+	nsx "$1" nft delete table inet mcbloss 2>/dev/null || true
+	[[ $2 == 0 ]] && return 0
+	nsx "$1" nft -f - <<-EOF
+	table inet mcbloss {
+		chain in {
+			type filter hook input priority 0;
+			meta l4proto udp numgen random mod 100 < $2 drop
+		}
+	}
+	EOF
+}
