@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "err.h"
+#include "idlespin.h"
 #include "mcast.h"
 #include "tftp_get.h"
 
@@ -23,6 +24,8 @@
  * half its cost per block) and a lock-step round trip the wake-up of the
  * receiver; this long a silence ends it. */
 #define SPIN_NS		200000ull
+/* how long a starved polling thread rests (idlespin.h) */
+#define SPIN_HOLD_NS	1000000000ull
 /* The unicast socket holds a whole window even when we are descheduled
  * for a while (capped by net.core.rmem_max). */
 #define UNICAST_RCVBUF	(4 << 20)
@@ -205,6 +208,79 @@ static int drain(struct tftp_get *g, struct tftp_client *c, int i,
 	return got;
 }
 
+/* The client that answers (unicast, or the multicast master) in the
+ * middle of a transfer: it reads on without sleeping while blocks flow and
+ * right after each ACK (when another CPU can run the sender): the next
+ * block then finds it awake, and neither the sender's sendto() nor the
+ * round trip pays for a wake-up. Lock-step transfers gain the most. */
+static int answering(const struct tftp_client *c)
+{
+	return (!c->mcast || c->master) && c->state == TFTP_S_XFER;
+}
+
+/* After reading got datagrams: spinning on or off, progress, timers and
+ * the deadline. */
+static void after_read(struct tftp_get *g, struct tftp_client *c, int got)
+{
+	uint64_t now = clock_ns(), t;
+
+	if ((got || g->sent) && g->can_spin && answering(c) &&
+	    now >= g->spin_hold)
+		g->spin_until = now + SPIN_NS;
+	if (c->have_tsize)
+		g->pg.total = c->tsize;
+	progress_update(&g->pg, c->st.blocks * c->blksize,
+			c->mcast ? (c->master ? "master" : "passive") : NULL);
+	t = tftp_client_timer(c);
+	if (running(g, c) && t && now >= t) {
+		tftp_client_tick(c, now);
+		run_events(g, c);
+	}
+	if (running(g, c) && g->deadline && now >= g->deadline)
+		failf(g, EXIT_NOANSWER, "%s: %s within %g s", g->server_s,
+		      c->st.blocks ? "transfer not complete" : "no answer",
+		      g->deadline_s);
+}
+
+/* One pass over the sockets without sleeping (on the idle-class helper
+ * thread when there is one); 1 while spinning goes on. */
+static int spin_step(void *arg)
+{
+	struct tftp_get *g = arg;
+	struct tftp_client *c = g->c;
+	uint64_t now = clock_ns();
+	int got;
+
+	g->sent = 0;
+	got = drain(g, c, 0, now);
+	if (g->mfd >= 0 && running(g, c))
+		got += drain(g, c, 1, now);
+	after_read(g, c, got);
+	return running(g, c) && clock_ns() < g->spin_until;
+}
+
+static void spin(struct tftp_get *g)
+{
+	char msg[120];
+
+	if (!g->helper.started) {
+		spin_step(g);
+		return;
+	}
+	if (!idlespin_run(&g->helper))
+		return;
+	/* other work wants the CPU the helper polls on: block in poll() on
+	 * the normal class for a while */
+	g->spin_until = 0;
+	g->spin_hold = clock_ns() + SPIN_HOLD_NS;
+	if (g->note && !g->starved++) {
+		snprintf(msg, sizeof(msg), "polling thread starved by other "
+			 "work: sleeping between blocks for %g s",
+			 SPIN_HOLD_NS / 1e9);
+		g->note(msg);
+	}
+}
+
 static void loop(struct tftp_get *g, struct tftp_client *c)
 {
 	while (running(g, c)) {
@@ -213,13 +289,15 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		uint64_t now = clock_ns(), t = tftp_client_timer(c);
 		int got = 0;
 
+		if (now < g->spin_until) {
+			spin(g);
+			continue;
+		}
 		g->sent = 0;
 		if (g->deadline && (!t || g->deadline < t))
 			t = g->deadline;
-		if (now < g->spin_until) {
-			pf[0].revents = pf[1].revents = POLLIN;
-		} else if (poll(pf, g->mfd >= 0 ? 2 : 1,
-				t ? clock_poll_ms(t) : -1) < 0) {
+		if (poll(pf, g->mfd >= 0 ? 2 : 1,
+			 t ? clock_poll_ms(t) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			failf(g, EXIT_FAILURE, "poll: %s", strerror(errno));
@@ -229,31 +307,7 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		for (int i = 0; i < 2 && running(g, c); i++)
 			if ((pf[i].revents & POLLIN) && pf[i].fd >= 0)
 				got += drain(g, c, i, now);
-		/* The client that answers (unicast, or the multicast
-		 * master) reads on without sleeping while blocks flow and
-		 * right after each ACK (when another CPU can run the
-		 * sender): the next block then finds it awake, and neither
-		 * the sender's sendto() nor the round trip pays for a
-		 * wake-up. Lock-step transfers gain the most. */
-		if ((got || g->sent) && g->can_spin &&
-		    (!c->mcast || c->master) && c->state == TFTP_S_XFER)
-			g->spin_until = now + SPIN_NS;
-		if (c->have_tsize)
-			g->pg.total = c->tsize;
-		progress_update(&g->pg, c->st.blocks * c->blksize,
-				c->mcast ? (c->master ? "master" : "passive") :
-					   NULL);
-		now = clock_ns();
-		t = tftp_client_timer(c);
-		if (running(g, c) && t && now >= t) {
-			tftp_client_tick(c, now);
-			run_events(g, c);
-		}
-		if (running(g, c) && g->deadline && now >= g->deadline)
-			failf(g, EXIT_NOANSWER, "%s: %s within %g s",
-			      g->server_s, c->st.blocks ?
-			      "transfer not complete" : "no answer",
-			      g->deadline_s);
+		after_read(g, c, got);
 	}
 }
 
@@ -279,11 +333,17 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 	}
 	g->rc = 0;
 	g->can_spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	g->c = c;
+	/* without the helper thread the driver polls by itself, on the
+	 * normal class */
+	if (g->can_spin)
+		idlespin_start(&g->helper, spin_step, g);
 	progress_init(&g->pg, 0);
 	g->t0 = clock_ns();
 	tftp_client_start(c, g->t0);
 	run_events(g, c);
 	loop(g, c);
+	idlespin_stop(&g->helper);
 	progress_end(&g->pg);
 	if (*g->stop && !g->failed && c->state != TFTP_S_DONE) {
 		uint8_t e[32];

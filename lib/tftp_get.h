@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "idlespin.h"
 #include "inet.h"
 #include "tftp.h"
 #include "xfer.h"
@@ -29,7 +30,11 @@ struct tftp_get {
 	struct outfile of;
 	struct progress pg;
 	uint64_t spin_until;		/* read without sleeping until then */
+	uint64_t spin_hold;		/* and not again before this */
 	int can_spin, sent;
+	struct idlespin helper;		/* polls on the idle class */
+	struct tftp_client *c;
+	unsigned starved;		/* times the helper was starved */
 	/* contiguous blocks are gathered and written in one go: one pwrite
 	 * per block would cost more than the protocol itself */
 	uint8_t *wb;

@@ -183,6 +183,22 @@ json_of() {
 	[[ $(grep 'received RRQ' "$T/atftpd.log") != *multicast* ]]
 }
 
+@test "atftpd: a CPU hog beside the client starves the polling thread; it sleeps and ends" {
+	(($(nproc) > 1)) || skip "one CPU: tftm-get never polls"
+	peers_atftpd_start atftpd h1 "$SRV"
+	local cpu
+	cpu=$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')
+	# a normal-class busy loop on the one CPU the client may use: the
+	# client's idle-class polling thread hardly runs there
+	bg hog taskset -c "$cpu" timeout 120 sh -c 'while :; do :; done'
+	mkdir -p "$T/s"
+	bg s ip netns exec "$MCB_NS-h2" taskset -c "$cpu" bash -c \
+		'cd "$1" && shift && exec "$@"' _ "$T/s" \
+		"$MCBOX" tftm-get -v --unicast -w 50 198.18.0.1 a.bin
+	ended_ok s a.bin
+	grep -q 'polling thread starved by other work' "$T/s.err"
+}
+
 @test "atftpd: ERROR 8 for multicast, then for options: retried, file exact" {
 	peers_atftpd_start atftpd h1 "$SRV"
 	# blksize 16 is shorter than atftpd's OACK text: it refuses (bug 7)

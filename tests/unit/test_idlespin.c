@@ -1,0 +1,94 @@
+/* test_idlespin.c - the idle-class polling thread: where its steps run,
+ * and the caller taking over when other work starves it. */
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "idlespin.h"
+#include "unit.h"
+
+struct rec {
+	int steps, limit, policy;
+	pid_t tid;
+	uint64_t until;			/* a bound on every spin, in time */
+};
+
+static int step(void *arg)
+{
+	struct rec *r = arg;
+
+	r->policy = sched_getscheduler(0);
+	r->tid = gettid();
+	r->steps++;
+	return r->steps < r->limit && clock_ns() < r->until;
+}
+
+TEST(steps_run_on_an_idle_class_thread)
+{
+	struct idlespin s;
+	struct rec r = { .limit = 1000, .until = clock_ns() + 10000000000ull };
+
+	CHECK_INT(idlespin_start(&s, step, &r), 0);
+	CHECK_INT(idlespin_run(&s), 0);
+	CHECK_INT(r.steps, 1000);
+	CHECK_INT(r.policy, SCHED_IDLE);
+	CHECK(r.tid != gettid());
+	/* the caller stays on the normal class */
+	CHECK_INT(sched_getscheduler(0), SCHED_OTHER);
+	/* and a second run takes up where the first ended */
+	r.limit = 1500;
+	CHECK_INT(idlespin_run(&s), 0);
+	CHECK_INT(r.steps, 1500);
+	idlespin_stop(&s);
+	idlespin_stop(&s);
+}
+
+static volatile int hog_stop;
+
+static void *hog(void *arg)
+{
+	uint64_t end = clock_ns() + 10000000000ull;
+
+	(void)arg;
+	while (!hog_stop && clock_ns() < end)
+		;
+	return NULL;
+}
+
+TEST(a_starved_helper_is_stopped)
+{
+	struct idlespin s;
+	struct rec r = { .limit = 1 << 30 };
+	cpu_set_t one, all;
+	pthread_t th;
+	uint64_t t0;
+	int starved;
+
+	/* everything on one CPU, where a normal-class thread spins: the
+	 * idle-class helper gets hardly any time there */
+	CHECK_INT(sched_getaffinity(0, sizeof(all), &all), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	CHECK_INT(sched_setaffinity(0, sizeof(one), &one), 0);
+	CHECK_INT(idlespin_start(&s, step, &r), 0);
+	hog_stop = 0;
+	CHECK_INT(pthread_create(&th, NULL, hog, NULL), 0);
+	/* without the watchdog this returns only at the steps' own bound */
+	t0 = clock_ns();
+	r.until = t0 + 8000000000ull;
+	starved = idlespin_run(&s);
+	hog_stop = 1;
+	pthread_join(th, NULL);
+	CHECK_INT(starved, 1);
+	CHECK(clock_ns() < r.until);
+	idlespin_stop(&s);
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
+int main(void)
+{
+	RUN(steps_run_on_an_idle_class_thread);
+	RUN(a_starved_helper_is_stopped);
+	return unit_done();
+}
