@@ -102,3 +102,25 @@ void idlespin_stop(struct idlespin *s)
 	sem_destroy(&s->done);
 	s->started = 0;
 }
+
+int idlespin_pick(struct idlespin_pick *p, uint64_t now, uint64_t count)
+{
+	unsigned k;
+
+	if (!p->t0 || now < p->t0 || count < p->n0) {
+		p->t0 = now;
+		p->n0 = count;
+		return p->way;
+	}
+	if (now - p->t0 < IDLESPIN_EPOCH_NS)
+		return p->way;
+	p->rate[p->way] = (double)(count - p->n0) / (double)(now - p->t0);
+	/* a trial of each way, then the faster one for EPOCHS_KEPT */
+	k = ++p->epochs % (IDLESPIN_EPOCHS_KEPT + 2);
+	p->way = k == 0 ? IDLESPIN_HELPER : k == 1 ? IDLESPIN_OWN :
+		 p->rate[IDLESPIN_OWN] > p->rate[IDLESPIN_HELPER] ?
+		 IDLESPIN_OWN : IDLESPIN_HELPER;
+	p->t0 = now;
+	p->n0 = count;
+	return p->way;
+}

@@ -30,6 +30,26 @@ struct idlespin {
 	int started, idle;
 };
 
+/* Which way to poll: on the helper, or on one's own thread on the normal
+ * class. Which is faster depends on where the scheduler puts the peers
+ * that share the host, and that can change in a transfer: each way is
+ * tried for an epoch now and then, and the one that got more done is kept
+ * for the epochs in between. */
+enum { IDLESPIN_HELPER, IDLESPIN_OWN };
+#define IDLESPIN_EPOCH_NS	100000000ull
+#define IDLESPIN_EPOCHS_KEPT	8
+
+struct idlespin_pick {
+	uint64_t t0, n0;		/* this epoch's start, and count then */
+	double rate[2];			/* each way's last epoch, per ns */
+	unsigned epochs;
+	int way;
+};
+
+/* count: work done so far (blocks received), never going back. Returns
+ * the way to poll now; a zeroed struct starts with the helper. */
+int idlespin_pick(struct idlespin_pick *p, uint64_t now, uint64_t count);
+
 /* Starts the helper thread. -1 when there is none (no thread, or the idle
  * class refused): the caller then polls by itself. */
 int idlespin_start(struct idlespin *s, int (*step)(void *arg), void *arg);

@@ -218,6 +218,15 @@ static int answering(const struct tftp_client *c)
 	return (!c->mcast || c->master) && c->state == TFTP_S_XFER;
 }
 
+/* The answering client polls on the idle-class helper or on its own,
+ * whichever has been faster lately (idlespin_pick). */
+static void pick_poller(struct tftp_get *g, const struct tftp_client *c,
+			uint64_t now)
+{
+	if (g->helper.started && answering(c))
+		g->poller = idlespin_pick(&g->pick, now, c->st.blocks);
+}
+
 /* After reading got datagrams: spinning on or off, progress, timers and
  * the deadline. */
 static void after_read(struct tftp_get *g, struct tftp_client *c, int got)
@@ -227,6 +236,7 @@ static void after_read(struct tftp_get *g, struct tftp_client *c, int got)
 	if ((got || g->sent) && g->can_spin && answering(c) &&
 	    now >= g->spin_hold)
 		g->spin_until = now + SPIN_NS;
+	pick_poller(g, c, now);
 	if (c->have_tsize)
 		g->pg.total = c->tsize;
 	progress_update(&g->pg, c->st.blocks * c->blksize,
@@ -256,14 +266,15 @@ static int spin_step(void *arg)
 	if (g->mfd >= 0 && running(g, c))
 		got += drain(g, c, 1, now);
 	after_read(g, c, got);
-	return running(g, c) && clock_ns() < g->spin_until;
+	return running(g, c) && clock_ns() < g->spin_until &&
+	       g->poller == IDLESPIN_HELPER;
 }
 
 static void spin(struct tftp_get *g)
 {
 	char msg[120];
 
-	if (!g->helper.started) {
+	if (!g->helper.started || g->poller == IDLESPIN_OWN) {
 		spin_step(g);
 		return;
 	}

@@ -35,6 +35,9 @@ struct tftp_get {
 	struct idlespin helper;		/* polls on the idle class */
 	struct tftp_client *c;
 	unsigned starved;		/* times the helper was starved */
+	/* polling on the helper or on our own, whichever is faster */
+	struct idlespin_pick pick;
+	int poller;			/* IDLESPIN_HELPER or IDLESPIN_OWN */
 	/* contiguous blocks are gathered and written in one go: one pwrite
 	 * per block would cost more than the protocol itself */
 	uint8_t *wb;

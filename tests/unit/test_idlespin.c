@@ -86,9 +86,46 @@ TEST(a_starved_helper_is_stopped)
 	sched_setaffinity(0, sizeof(all), &all);
 }
 
+/* epochs of IDLESPIN_EPOCH_NS in which the helper gets h blocks done and
+ * polling on one's own o: returns the ways chosen as a string */
+static const char *epochs(struct idlespin_pick *p, uint64_t *now,
+			  uint64_t *n, int n_epochs, int h, int o)
+{
+	static char ways[64];
+	int way = p->way;
+
+	for (int i = 0; i < n_epochs && i < 63; i++) {
+		*n += (uint64_t)(way == IDLESPIN_OWN ? o : h);
+		/* within an epoch the way stays */
+		CHECK_INT(idlespin_pick(p, *now + IDLESPIN_EPOCH_NS / 2, *n),
+			  way);
+		*now += IDLESPIN_EPOCH_NS;
+		way = idlespin_pick(p, *now, *n);
+		ways[i] = way == IDLESPIN_OWN ? 'o' : 'h';
+		ways[i + 1] = 0;
+	}
+	return ways;
+}
+
+TEST(the_faster_way_is_kept_and_tried_again)
+{
+	struct idlespin_pick p = { 0 };
+	uint64_t now = 5000, n = 0;
+
+	CHECK_INT(idlespin_pick(&p, now, n), IDLESPIN_HELPER);
+	/* own polling is faster: kept for 8 epochs, then a trial of each */
+	CHECK_STR(epochs(&p, &now, &n, 12, 10, 20), "ooooooooohoo");
+	/* things change: the helper wins its next trial, and the epochs after */
+	CHECK_STR(epochs(&p, &now, &n, 11, 30, 20), "ooooooohohh");
+	/* a count that goes back starts a new epoch, nothing measured */
+	n = 0;
+	CHECK_INT(idlespin_pick(&p, now + IDLESPIN_EPOCH_NS * 3, n), p.way);
+}
+
 int main(void)
 {
 	RUN(steps_run_on_an_idle_class_thread);
 	RUN(a_starved_helper_is_stopped);
+	RUN(the_faster_way_is_kept_and_tried_again);
 	return unit_done();
 }
