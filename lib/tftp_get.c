@@ -14,6 +14,7 @@
 #include "err.h"
 #include "idlespin.h"
 #include "mcast.h"
+#include "sock.h"
 #include "tftp_get.h"
 
 #define WB_CAP		(256u << 10)
@@ -32,8 +33,6 @@
 /* room for a passive client that waits for the CPU (capped by
  * net.core.rmem_max) */
 #define MCAST_RCVBUF	(1 << 20)
-
-static uint8_t slots[BATCH][SLOT];
 
 static void failf(struct tftp_get *g, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -88,7 +87,6 @@ static void join(struct tftp_get *g, const struct tftp_client *c,
 {
 	struct mc_group mg = { .family = AF_INET, .group = *grp };
 	char gs[INET_FMTLEN], msg[200];
-	int rb = MCAST_RCVBUF;
 
 	if (g->mfd >= 0)
 		close(g->mfd);
@@ -98,7 +96,7 @@ static void join(struct tftp_get *g, const struct tftp_client *c,
 		      inet_fmt(grp, gs, sizeof(gs)), err_str());
 		return;
 	}
-	setsockopt(g->mfd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof(rb));
+	sock_bufsize(g->mfd, SO_RCVBUF, MCAST_RCVBUF);
 	if (g->note) {
 		snprintf(msg, sizeof(msg), "joined %s%s%s as %s client",
 			 inet_fmt(grp, gs, sizeof(gs)), g->ifname ? " on " : "",
@@ -175,27 +173,21 @@ static int running(const struct tftp_get *g, const struct tftp_client *c)
 static int drain(struct tftp_get *g, struct tftp_client *c, int i,
 		 uint64_t now)
 {
-	struct mmsghdr mm[BATCH];
-	struct iovec iov[BATCH];
-	struct sockaddr_storage from[BATCH];
 	int fd = i ? g->mfd : g->ufd, got = 0;
 
 	for (int round = 0; round < 4 && running(g, c); round++) {
-		int n;
+		int n = sock_rx_recv(fd, &g->rx, MSG_DONTWAIT);
 
-		for (int k = 0; k < BATCH; k++) {
-			iov[k] = (struct iovec){ slots[k], SLOT };
-			mm[k].msg_hdr = (struct msghdr){
-				.msg_name = &from[k],
-				.msg_namelen = sizeof(from[k]),
-				.msg_iov = &iov[k], .msg_iovlen = 1 };
-		}
-		n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
 		got += n;
 		for (int k = 0; k < n && running(g, c); k++) {
-			tftp_client_input(c, slots[k], mm[k].msg_len, &from[k],
+			size_t len;
+			const uint8_t *d = sock_rx_data(&g->rx, (unsigned)k,
+							&len);
+
+			tftp_client_input(c, d, len,
+					  sock_rx_from(&g->rx, (unsigned)k),
 					  i, now);
 			run_events(g, c);
 			/* a JOIN may have replaced the socket */
@@ -325,17 +317,19 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 		 const struct sockaddr_storage *srv)
 {
-	int rb = UNICAST_RCVBUF;
-
 	g->mfd = -1;
 	g->rc = EXIT_FAILURE;
 	inet_fmt(srv, g->server_s, sizeof(g->server_s));
-	g->ufd = socket(srv->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	g->ufd = sock_udp(srv->ss_family);
 	if (g->ufd < 0) {
 		snprintf(g->err, sizeof(g->err), "socket: %s", strerror(errno));
 		return g->rc;
 	}
-	setsockopt(g->ufd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof(rb));
+	sock_bufsize(g->ufd, SO_RCVBUF, UNICAST_RCVBUF);
+	if (sock_rx_init(&g->rx, BATCH, SLOT) < 0) {
+		snprintf(g->err, sizeof(g->err), "%s", strerror(ENOMEM));
+		goto out;
+	}
 	g->wb = malloc(WB_CAP);
 	if (!g->wb || outfile_open(&g->of, g->out) < 0) {
 		snprintf(g->err, sizeof(g->err), "%s: %s", g->out,
@@ -371,6 +365,7 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 	if (g->failed)
 		outfile_abort(&g->of);
 out:
+	sock_rx_free(&g->rx);
 	free(g->wb);
 	g->wb = NULL;
 	if (g->mfd >= 0)

@@ -10,6 +10,7 @@
 
 #include "idlespin.h"
 #include "inet.h"
+#include "sock.h"
 #include "tftp.h"
 #include "xfer.h"
 
@@ -27,6 +28,7 @@ struct tftp_get {
 	/* driver state */
 	char server_s[INET_FMTLEN];
 	int ufd, mfd;
+	struct sock_rx rx;		/* the batch drain() reads into */
 	struct outfile of;
 	struct progress pg;
 	uint64_t spin_until;		/* read without sleeping until then */
