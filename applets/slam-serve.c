@@ -120,7 +120,7 @@ static void event(const char *ev, const struct sockaddr_storage *a,
 static int check_file(uint64_t now)
 {
 	struct stat st;
-	uint64_t bs;
+	uint64_t bs, txn;
 	int fd;
 
 	if (stat(o.path, &st))
@@ -149,9 +149,10 @@ static int check_file(uint64_t now)
 		return -1;
 	}
 	o.st = st;
-	bs = o.bs_fixed ? o.bs : slamio_block_size(&o.g, slamio_txn(&st),
+	txn = slamio_txn(&st);
+	bs = o.bs_fixed ? o.bs : slamio_block_size(&o.g, txn,
 						    (uint64_t)st.st_size);
-	if (!bs || slam_srv_set_file(&o.s, slamio_txn(&st),
+	if (!bs || slam_srv_set_file(&o.s, txn,
 				     (uint64_t)st.st_size, bs, now))
 		return -1;
 	return 1;
@@ -202,8 +203,6 @@ static void flush(struct slamio_tx *tx, uint64_t *next_check)
 	static int last;
 	char buf[INET_FMTLEN];
 
-	if (!tx->n)
-		return;
 	if (slamio_tx_flush(tx, &o.s, o.fd) < 0) {
 		if (errno != last && errno != ENOBUFS && errno != EAGAIN)
 			warn("send to %s", inet_fmt(&o.g.group, buf, sizeof(buf)));
@@ -228,8 +227,9 @@ static void input(struct sock_rx *rx, uint64_t *last_rx)
 
 	r = sock_rx_recv(o.sock, rx, MSG_DONTWAIT);
 	now = clock_ns();
-	for (k = 0; k < r; k++) {
+	if (r > 0)
 		*last_rx = now;
+	for (k = 0; k < r; k++) {
 		p = sock_rx_data(rx, (unsigned)k, &len);
 		from = sock_rx_from(rx, (unsigned)k);
 		switch (slam_srv_input(&o.s, now, from, p, len)) {
@@ -389,8 +389,8 @@ static int slam_serve_main(int argc, char **argv)
 		warnx("%s: over 512 MiB; 32-bit Etherboot/iPXE clients cannot "
 		      "take it", o.path);
 	o.sock = slamio_srv_socket(&o.g, port, ifindex, ttl);
-	if (o.sock < 0 || slamio_tx_init(&tx, o.sock, &o.g.group, BATCH, 1) ||
-	    sock_rx_init(&rx, 64, 2048)) {
+	if (o.sock < 0 || slamio_tx_init(&tx, o.sock, &o.g.group, BATCH) ||
+	    sock_rx_init(&rx, SOCK_BATCH, 2048)) {
 		warnx("%s", o.sock < 0 ? err_str() : strerror(errno));
 		return EXIT_FAILURE;
 	}

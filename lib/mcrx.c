@@ -4,6 +4,7 @@
 #include "mcrx.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,51 +146,45 @@ static int stopped(const struct mcrx *x)
 	return x->stop && *x->stop;
 }
 
-static void datagram(struct mcrx *x, const struct mcrx_group *rg,
-		     unsigned k, const uint8_t *p, size_t len)
+/* One datagram; d holds what its slot says of it (sender, TTL...). */
+static void datagram(struct mcrx *x, struct mcrx_dgram *d)
 {
-	struct mcrx_dgram d = {
-		.rg = rg, .p = p, .len = len,
-		.from = sock_rx_from(&x->b, k),
-		.ttl = sock_rx_ttl(&x->b, k),
-		.tos = sock_rx_tos(&x->b, k),
-		.rx_ns = sock_rx_time(&x->b, k),
-		.verdict = PROBE_INORDER,
-	};
 	struct probe_flow *f;
 
-	d.probe = probe_decode(p, len, &d.h) == 0;
+	d->h = (struct probe_hdr){ 0 };
+	d->verdict = PROBE_INORDER;
+	d->probe = probe_decode(d->p, d->len, &d->h) == 0;
 	x->received++;
-	x->bytes += len;
-	if (d.probe) {
-		if (!d.rx_ns)
-			d.rx_ns = clock_wall_ns();
-		f = probe_table_get(&x->flows, d.from, &rg->g.group, d.h.id);
+	x->bytes += d->len;
+	if (d->probe) {
+		if (!d->rx_ns)
+			d->rx_ns = clock_wall_ns();
+		f = probe_table_get(&x->flows, d->from, &d->rg->g.group,
+				    d->h.id);
 		if (f)
-			d.verdict = probe_account(f, &d.h, d.rx_ns, d.ttl);
+			d->verdict = probe_account(f, &d->h, d->rx_ns, d->ttl);
 	}
 	if (x->on_datagram)
-		x->on_datagram(x->ctx, &d);
+		x->on_datagram(x->ctx, d);
 }
 
-/* Hands on r datagrams of the batch. A UDP GRO slot holds a train of
- * same-sized datagrams: split it. */
-static void batch(struct mcrx *x, const struct mcrx_group *rg, int r)
+/* Hands on the datagrams of the last batch (a UDP GRO slot holds a train
+ * of them: sock_rx_next splits it). What the ancillary data says is read
+ * once a slot. */
+static void batch(struct mcrx *x, const struct mcrx_group *rg)
 {
-	for (int k = 0; k < r; k++) {
-		size_t len, seg, off = 0, l;
-		const uint8_t *p = sock_rx_data(&x->b, k, &len);
+	struct mcrx_dgram d = { .rg = rg };
+	unsigned k, last = UINT_MAX;
 
-		seg = sock_rx_gso(&x->b, k);
-		if (!seg || seg > len)
-			seg = len;
-		do {
-			if (mcrx_done(x))
-				return;
-			l = len - off < seg ? len - off : seg;
-			datagram(x, rg, k, p + off, l);
-			off += l;
-		} while (off < len);
+	while (!mcrx_done(x) && sock_rx_next(&x->b, &k, &d.p, &d.len)) {
+		if (k != last) {
+			d.from = sock_rx_from(&x->b, k);
+			d.ttl = sock_rx_ttl(&x->b, k);
+			d.tos = sock_rx_tos(&x->b, k);
+			d.rx_ns = sock_rx_time(&x->b, k);
+			last = k;
+		}
+		datagram(x, &d);
 	}
 }
 
@@ -213,7 +208,7 @@ static int drain(struct mcrx *x, const struct mcrx_group *rg)
 			return 0;
 		if (r < 0)
 			return fail("receive");
-		batch(x, rg, r);
+		batch(x, rg);
 		if (r < (int)x->b.n)
 			return 0;
 	}
@@ -232,7 +227,7 @@ int mcrx_step(struct mcrx *x, uint64_t deadline)
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
 			return fail("receive");
 		if (r > 0)
-			batch(x, &x->rg[0], r);
+			batch(x, &x->rg[0]);
 		return 0;
 	}
 	if (poll(x->pfd, x->n, ms) < 0)

@@ -6,12 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -68,32 +66,6 @@ fail:
 	return -1;
 }
 
-int slamio_mtu(const struct mc_group *g, int ifindex)
-{
-	struct ifreq ifr = { 0 };
-	int fd, mtu = 1500;
-	socklen_t len = sizeof(mtu);
-
-	fd = socket(g->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 1500;
-	if (ifindex > 0) {
-		if_indextoname((unsigned)ifindex, ifr.ifr_name);
-		if (!ioctl(fd, SIOCGIFMTU, &ifr))
-			mtu = ifr.ifr_mtu;
-	} else if (!connect(fd, (const struct sockaddr *)&g->group,
-			    inet_sslen(&g->group))) {
-		/* the route the data will take */
-		if (getsockopt(fd, g->family == AF_INET ? IPPROTO_IP
-						       : IPPROTO_IPV6,
-			       g->family == AF_INET ? IP_MTU : IPV6_MTU, &mtu,
-			       &len))
-			mtu = 1500;
-	}
-	close(fd);
-	return mtu;
-}
-
 static uint64_t mix(uint64_t x)
 {
 	x ^= x >> 33;
@@ -112,7 +84,9 @@ uint64_t slamio_txn(const struct stat *st)
 uint64_t slamio_block_size(const struct mc_group *g, uint64_t txn,
 			   uint64_t size)
 {
-	uint64_t bs = slam_fit_bs((uint64_t)slamio_mtu(g, 0) -
+	/* the route the data will take; 1500 when there is none yet */
+	int mtu = sock_route_mtu(&g->group);
+	uint64_t bs = slam_fit_bs((uint64_t)(mtu < 0 ? 1500 : mtu) -
 				  (g->family == AF_INET ? 28 : 48), txn, size);
 
 	while (bs > 1 && size && size % bs == 0)
@@ -121,7 +95,7 @@ uint64_t slamio_block_size(const struct mc_group *g, uint64_t txn,
 }
 
 int slamio_tx_init(struct slamio_tx *t, int fd,
-		   const struct sockaddr_storage *dst, unsigned max, int gso)
+		   const struct sockaddr_storage *dst, unsigned max)
 {
 	memset(t, 0, sizeof(*t));
 	t->fd = fd;
@@ -129,7 +103,7 @@ int slamio_tx_init(struct slamio_tx *t, int fd,
 	t->max = max;
 	/* the option exists from Linux 4.18, as does the cmsg we use; an
 	 * older kernel would ignore the cmsg and send one huge datagram */
-	t->gso = gso && sock_set_gso(fd, 0) == 0;
+	t->gso = sock_set_gso(fd, 0) == 0;
 	t->p = calloc(max, sizeof(*t->p));
 	t->m = calloc(max, sizeof(*t->m));
 	t->iov = calloc(max, sizeof(*t->iov));
@@ -361,43 +335,20 @@ int slamio_rx_recv(struct slamio_rx *x, int fd)
 {
 	int r = sock_rx_recv(fd, &x->b, MSG_DONTWAIT);
 
-	x->k = 0;
-	x->off = 0;
-	x->n = 0;
 	if (r < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-	x->n = r;
 	return r;
 }
 
 int slamio_rx_next(struct slamio_rx *x, const uint8_t **data, size_t *len,
 		   const struct sockaddr_storage **from)
 {
-	const uint8_t *p;
-	size_t all, seg;
+	unsigned k;
 
-	while (x->k < x->n) {
-		p = sock_rx_data(&x->b, (unsigned)x->k, &all);
-		if (x->off < all || (all == 0 && x->off == 0)) {
-			/* a GRO slot holds a train of seg-sized datagrams,
-			 * the last one maybe shorter */
-			seg = sock_rx_gso(&x->b, (unsigned)x->k);
-			if (!seg || seg > all)
-				seg = all;
-			*data = p + x->off;
-			*len = all - x->off < seg ? all - x->off : seg;
-			*from = sock_rx_from(&x->b, (unsigned)x->k);
-			x->off += *len;
-			if (x->off >= all) {
-				x->k++;
-				x->off = 0;
-			}
-			return 1;
-		}
-		x->k++;
-		x->off = 0;
-	}
-	return 0;
+	if (!sock_rx_next(&x->b, &k, data, len))
+		return 0;
+	*from = sock_rx_from(&x->b, k);
+	return 1;
 }
 
 int slamio_wq_flush(struct slamio_wq *w)

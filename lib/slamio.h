@@ -24,9 +24,6 @@
  * (0: the route's), a 4 MB send buffer. -1 with err_str(). */
 int slamio_srv_socket(const struct mc_group *g, int port, int ifindex,
 		      int ttl);
-/* MTU of ifindex, or of the route to g when ifindex is 0; 1500 when
- * unknown. */
-int slamio_mtu(const struct mc_group *g, int ifindex);
 
 /* Transaction id from what tells file versions apart (size, mtime,
  * inode); under 2^32 so it stays a short Int. */
@@ -60,10 +57,10 @@ struct slamio_tx {
 	int short_read;		/* the last flush met a shrunk file */
 };
 
-/* Room for max packets; gso 0 forbids UDP_SEGMENT (it is also off when
- * the kernel lacks it). 0, or -1 ENOMEM. */
+/* Room for max packets, sent with UDP_SEGMENT when the kernel has it. 0,
+ * or -1 ENOMEM. */
 int slamio_tx_init(struct slamio_tx *t, int fd,
-		   const struct sockaddr_storage *dst, unsigned max, int gso);
+		   const struct sockaddr_storage *dst, unsigned max);
 void slamio_tx_free(struct slamio_tx *t);
 /* Queues data packet block of h (the data is read at flush). 0, or -1
  * (ENOMEM, or EINVAL for a block past the end). */
@@ -89,9 +86,6 @@ int slamio_cli_socket(const struct mc_group *g, int ifindex);
 /* Received datagrams, GRO trains split back into datagrams. */
 struct slamio_rx {
 	struct sock_rx b;
-	int n;			/* slots filled by the last receive */
-	int k;			/* slot being read */
-	size_t off;		/* in it */
 };
 
 int slamio_rx_init(struct slamio_rx *x, unsigned slots);

@@ -31,6 +31,22 @@ int sock_udp(int family)
 	return socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 }
 
+int sock_route_mtu(const struct sockaddr_storage *dst)
+{
+	int v6 = dst->ss_family == AF_INET6, fd = sock_udp(dst->ss_family);
+	int mtu = -1;
+	socklen_t l = sizeof(mtu);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)dst, inet_sslen(dst)) ||
+	    getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       v6 ? IPV6_MTU : IP_MTU, &mtu, &l))
+		mtu = -1;
+	close(fd);
+	return mtu;
+}
+
 int sock_mc_sender(const struct mc_group *g, const struct sock_send_opts *o)
 {
 	struct sockaddr_storage ss;
@@ -197,7 +213,36 @@ int sock_rx_recv(int fd, struct sock_rx *b, int flags)
 	}
 	/* EINTR goes back to the caller: a signal may mean "stop" */
 	r = recvmmsg(fd, b->msgs, b->n, flags, NULL);
+	b->got = r > 0 ? (unsigned)r : 0;
+	b->k = 0;
+	b->off = 0;
 	return r;
+}
+
+int sock_rx_next(struct sock_rx *b, unsigned *slot, const uint8_t **data,
+		 size_t *len)
+{
+	const uint8_t *p;
+	size_t all;
+
+	if (b->k >= b->got)
+		return 0;
+	p = sock_rx_data(b, b->k, &all);
+	if (!b->off) {
+		/* once a slot: the size of the datagrams in its train */
+		b->seg = sock_rx_gso(b, b->k);
+		if (!b->seg || b->seg > all)
+			b->seg = all;
+	}
+	*slot = b->k;
+	*data = p + b->off;
+	*len = all - b->off < b->seg ? all - b->off : b->seg;
+	b->off += *len;
+	if (b->off >= all) {
+		b->k++;
+		b->off = 0;
+	}
+	return 1;
 }
 
 const uint8_t *sock_rx_data(const struct sock_rx *b, unsigned i, size_t *len)

@@ -38,6 +38,9 @@ int sock_mc_sender(const struct mc_group *g, const struct sock_send_opts *o);
 
 /* A close-on-exec UDP socket of family. -1 with errno. */
 int sock_udp(int family);
+/* The MTU of the route to dst (IP_MTU/IPV6_MTU of a connected socket),
+ * or -1 when there is none. */
+int sock_route_mtu(const struct sockaddr_storage *dst);
 /* Asks for bytes of SO_SNDBUF or SO_RCVBUF (which, the option name); the
  * kernel caps the request at net.core.wmem_max/rmem_max. Returns the size
  * the kernel granted (it doubles it for bookkeeping) or -1 with errno. */
@@ -70,6 +73,9 @@ struct sock_rx {
 	struct sockaddr_storage *from;
 	uint8_t *bufs;
 	uint8_t *ctl;			/* ancillary data, SOCK_CTLSIZE each */
+	/* sock_rx_next's place in the last batch */
+	unsigned got, k;		/* slots filled, slot being read */
+	size_t off, seg;		/* in it, and its datagram size */
 };
 
 int sock_rx_init(struct sock_rx *b, unsigned n, size_t bufsize);
@@ -92,6 +98,11 @@ uint64_t sock_rx_time(const struct sock_rx *b, unsigned i);
 /* Size of each datagram when slot i holds a coalesced train (UDP_GRO),
  * else 0. */
 size_t sock_rx_gso(const struct sock_rx *b, unsigned i);
+/* The next datagram of the last batch, a GRO train split back into its
+ * datagrams (the last one maybe shorter): 1 with its slot (for the
+ * sender and the rest), data and length, or 0 when all were read. */
+int sock_rx_next(struct sock_rx *b, unsigned *slot, const uint8_t **data,
+		 size_t *len);
 
 /* Sends every message of m with sendmmsg, retrying after partial sends and
  * EINTR; ENOBUFS (a full device queue) counts the datagram as sent, as

@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "inet.h"
+#include "sock.h"
 #include "tftp.h"
 
 /* Next NUL-terminated string at *pos inside buf[0..len); NULL when the
@@ -347,17 +348,9 @@ static int pct_decode(char *s)
 /* Largest block that fits the path MTU towards the server. */
 unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv)
 {
-	int fd = socket(srv->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 0;
-	socklen_t l = sizeof(mtu);
+	int mtu = sock_route_mtu(srv);
 	unsigned hdr = srv->ss_family == AF_INET6 ? 40 + 8 + 4 : 20 + 8 + 4;
 
-	if (fd >= 0 && !connect(fd, (const struct sockaddr *)srv,
-				inet_sslen(srv)))
-		getsockopt(fd, srv->ss_family == AF_INET6 ? IPPROTO_IPV6 :
-			   IPPROTO_IP, srv->ss_family == AF_INET6 ? IPV6_MTU :
-			   IP_MTU, &mtu, &l);
-	if (fd >= 0)
-		close(fd);
 	if (mtu < 576 || (unsigned)mtu - hdr > TFTP_BLKSIZE_MAX)
 		return mtu > 65535 ? TFTP_BLKSIZE_MAX : 1468;
 	return (unsigned)mtu - hdr;

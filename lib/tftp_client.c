@@ -683,12 +683,12 @@ static void mc_data(struct tftp_client *c, const struct tftp_pkt *p,
 	 * master, it waits for an ACK after every block: so do we then. A
 	 * block we already hold means the server is repeating itself (our
 	 * ACK was lost, or it wants one): answered at once, once per value. */
-	contig = mc_contig(c);
 	if (c->nblocks && b == c->nblocks)
 		c->mc_step = 1;
 	if (c->window > 1 && !c->mc_step && fresh &&
 	    b < c->mc_acked + c->window)
 		return;
+	contig = mc_contig(c);
 	if (contig > c->mc_acked) {
 		c->mc_acked = contig;
 		send_ack(c, (uint16_t)c->mc_acked, 1);
