@@ -176,11 +176,10 @@ static void print_queriers(const struct igmp_table *t)
 }
 
 /* -v: what the listen loop did. */
-static void on_event(void *ctx, enum igmpq_event ev, const struct igmpq_run *r)
+static void on_event(enum igmpq_event ev, const struct igmpq_run *r)
 {
 	char a[64];
 
-	(void)ctx;
 	if (!verbose)
 		return;
 	switch (ev) {

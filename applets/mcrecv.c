@@ -235,12 +235,10 @@ static int join_all(struct mcrx *m, const struct mc_group *gs, int ngs,
 		r = &m->rg[m->n - 1];
 		if (!verbose)
 			continue;
-		s[0] = 0;
-		if (g->source.ss_family) {	/* "SOURCE," */
-			inet_ntop_ss(&g->source, s, sizeof(s) - 1);
-			strcat(s, ",");
-		}
-		warnx("joined %s%s on %s, receive buffer %d bytes", s, a,
+		warnx("joined %s%s%s on %s, receive buffer %d bytes",
+		      g->source.ss_family ?
+		      inet_ntop_ss(&g->source, s, sizeof(s)) : "",
+		      g->source.ss_family ? "," : "", a,
 		      r->ifname[0] ? r->ifname : "?", res.rcvbuf);
 	}
 	return 0;

@@ -132,7 +132,7 @@ static int handle(int r, const struct slam_cli_ev *ev, struct progress *pg)
 		warnx("%s", err_str());
 		return 2 + EXIT_FAILURE;
 	}
-	if (pg->tty) {
+	if (progress_due(pg)) {
 		snprintf(extra, sizeof(extra), "%llu blocks missing",
 			 (unsigned long long)(o.c.got.nbits - o.c.got.nset));
 		progress_update(pg, o.c.got.nset * o.c.h.bs, extra);

@@ -309,10 +309,13 @@ static void serve(int once, double idle, const struct rate *rate,
 			/* more may be due at once: only look for NACKs */
 			flush(tx, &next_check);
 		} else {
-			snprintf(extra, sizeof(extra), "%u clients, %llu blocks "
-				 "outstanding", o.s.ncl,
-				 (unsigned long long)slam_srv_outstanding(&o.s));
-			progress_update(&pg, o.s.bytes, extra);
+			if (progress_due(&pg)) {
+				snprintf(extra, sizeof(extra), "%u clients, "
+					 "%llu blocks outstanding", o.s.ncl,
+					 (unsigned long long)
+					 slam_srv_outstanding(&o.s));
+				progress_update(&pg, o.s.bytes, extra);
+			}
 			if (once && o.s.served && !o.s.ncl &&
 			    !slam_srv_outstanding(&o.s) &&
 			    now - last_rx >= (uint64_t)(idle * 1e9))

@@ -22,6 +22,8 @@ void errx(int status, const char *fmt, ...)
  * a protocol error) record it here and return -1; the applet prints it
  * with warnx("%s", err_str()). */
 void err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* err_set("FMT: strerror(errno)"), errno kept; returns -1. */
+int err_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *err_str(void);
 
 #endif

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,19 +57,8 @@ static int check_family(struct igmpq_opts *o, int fam, const char *what,
 	return 0;
 }
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	err_set("%s", buf);
-	return -1;
-}
+/* a usage error: the reason for err_str(), and -1 */
+#define usage(...)	(err_set(__VA_ARGS__), -1)
 
 int igmpq_check(struct igmpq_opts *o)
 {
@@ -78,7 +66,7 @@ int igmpq_check(struct igmpq_opts *o)
 	static const double max4[] = { 0, 10, 25.5, 3174.4 };
 	static const double max6[] = { 0, 65.535, 8387.584 };
 	struct igmp_addr a;
-	char v[16];
+	const char *v;
 	int fam;
 
 	if (o->group_s) {
@@ -111,7 +99,7 @@ int igmpq_check(struct igmpq_opts *o)
 		o->version = o->family == AF_INET ? 3 : 2;
 	if (o->family == AF_INET6 && o->version > 2)
 		return usage("bad -V '%d' for MLD (1-2)", o->version);
-	snprintf(v, sizeof(v), "%s", igmp_version_name(o->family, o->version));
+	v = igmp_version_name(o->family, o->version);
 	if (o->nsrc && o->version != (o->family == AF_INET ? 3 : 2))
 		return usage("-s needs %s",
 			     o->family == AF_INET ? "IGMPv3" : "MLDv2");
@@ -154,16 +142,7 @@ void igmpq_query(const struct igmpq_opts *o, struct igmp_query *q)
 static void event(struct igmpq_run *r, enum igmpq_event ev)
 {
 	if (r->on_event)
-		r->on_event(r->ctx, ev, r);
-}
-
-static int fail(const char *what, const char *arg)
-{
-	int e = errno;
-
-	err_set("%s%s: %s", what, arg, strerror(e));
-	errno = e;
-	return -1;
+		r->on_event(ev, r);
 }
 
 int igmpq_listen(struct igmpq_run *r, struct igmp_table *t)
@@ -186,7 +165,7 @@ int igmpq_listen(struct igmpq_run *r, struct igmp_table *t)
 		if (r->sent < o->count && now >= next) {
 			if (capture_send(r->fd, r->ifindex, o->family, &r->dst,
 					 r->pkt, r->plen) < 0)
-				return fail("send query on ", r->ifname);
+				return err_errno("send query on %s", r->ifname);
 			event(r, IGMPQ_SENT);
 			r->sent++;
 			next += (uint64_t)(o->interval * 1e9);
@@ -195,7 +174,7 @@ int igmpq_listen(struct igmpq_run *r, struct igmp_table *t)
 		/* until the next query or the deadline */
 		wake = r->sent < o->count && next < deadline ? next : deadline;
 		if (poll(&pfd, 1, clock_poll_ms(wake)) < 0 && errno != EINTR)
-			return fail("poll", "");
+			return err_errno("poll");
 		while ((rc = capture_next(r->cap, &p, &len)) > 0) {
 			if (igmp_parse(p, len, &m) < 0) {
 				if (errno == EBADMSG) {

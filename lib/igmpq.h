@@ -50,9 +50,7 @@ struct igmpq_run {
 	size_t plen;
 	struct igmp_addr dst;
 	const volatile sig_atomic_t *stop;	/* ends the loop when set */
-	void (*on_event)(void *ctx, enum igmpq_event ev,
-			 const struct igmpq_run *r);
-	void *ctx;
+	void (*on_event)(enum igmpq_event ev, const struct igmpq_run *r);
 	int sent;			/* queries sent */
 	unsigned long malformed;	/* malformed packets ignored */
 };

@@ -15,6 +15,7 @@
 #include "mcast.h"
 #include "mcdiag.h"
 
+#define MCRX_TICK_MS	20	/* deadline resolution of a single group */
 #define MCRX_MAX_FLOWS	4096	/* senders tracked; more are counted only */
 
 int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
@@ -62,7 +63,7 @@ void mcrx_init(struct mcrx *x)
 int mcrx_add(struct mcrx *x, const struct mc_group *g, int ifindex,
 	     struct mcrx_added *res)
 {
-	char a[INET_FMTLEN], s[INET_FMTLEN], why[256];
+	char a[INET_FMTLEN], s[INET_FMTLEN], why[512];
 	struct mcrx_group *r;
 	int fd = -1, idx, e;
 
@@ -74,13 +75,9 @@ int mcrx_add(struct mcrx *x, const struct mc_group *g, int ifindex,
 	inet_fmt(&g->group, a, sizeof(a));
 	if (fd >= 0) {
 		/* one more source on a group we hold: another join */
-		if (mc_join(fd, g, ifindex) < 0) {
-			e = errno;
-			err_set("join %s,%s: %s", inet_ntop_ss(&g->source, s,
-				sizeof(s)), a, strerror(e));
-			errno = e;
-			return -1;
-		}
+		if (mc_join(fd, g, ifindex) < 0)
+			return err_errno("join %s,%s", inet_ntop_ss(&g->source,
+					 s, sizeof(s)), a);
 		return 0;
 	}
 	fd = mc_recv_socket(g, ifindex);
@@ -188,15 +185,6 @@ static void batch(struct mcrx *x, const struct mcrx_group *rg)
 	}
 }
 
-static int fail(const char *step)
-{
-	int e = errno;
-
-	err_set("%s: %s", step, strerror(e));
-	errno = e;
-	return -1;
-}
-
 /* Reads what waits on rg's socket: a few batches, then the next socket
  * gets its turn. */
 static int drain(struct mcrx *x, const struct mcrx_group *rg)
@@ -207,7 +195,7 @@ static int drain(struct mcrx *x, const struct mcrx_group *rg)
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
 		if (r < 0)
-			return fail("receive");
+			return err_errno("receive");
 		batch(x, rg);
 		if (r < (int)x->b.n)
 			return 0;
@@ -225,13 +213,13 @@ int mcrx_step(struct mcrx *x, uint64_t deadline)
 		int r = sock_rx_recv(x->rg[0].fd, &x->b, MSG_WAITFORONE);
 
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
-			return fail("receive");
+			return err_errno("receive");
 		if (r > 0)
 			batch(x, &x->rg[0]);
 		return 0;
 	}
 	if (poll(x->pfd, x->n, ms) < 0)
-		return errno == EINTR ? 0 : fail("poll");
+		return errno == EINTR ? 0 : err_errno("poll");
 	for (int i = 0; i < x->n && !stopped(x); i++)
 		if ((x->pfd[i].revents & POLLIN) && drain(x, &x->rg[i]) < 0)
 			return -1;

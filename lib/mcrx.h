@@ -42,8 +42,6 @@ struct mcrx_dgram {
 	enum probe_verdict verdict;
 };
 
-#define MCRX_TICK_MS 20	/* deadline resolution of a single group */
-
 struct mcrx {
 	struct mcrx_group *rg;
 	int n;

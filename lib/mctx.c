@@ -43,13 +43,18 @@ int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 		}
 	}
 	ph.id = (uint32_t)(clock_wall_ns() ^ ((uint64_t)getpid() << 16));
-	t->bufs = malloc(SOCK_BATCH * (size + 1));
-	if (!t->bufs)
-		return -1;
+	/* lines and chunks are sent from the caller's buffer
+	 * (mctx_payload): only probes need ours */
+	if (probe) {
+		t->bufs = malloc(SOCK_BATCH * (size + 1));
+		if (!t->bufs)
+			return -1;
+	}
 	for (int i = 0; i < SOCK_BATCH; i++) {
-		if (probe)
+		if (probe) {
 			probe_encode(t->bufs + i * size, size, &ph);
-		t->iov[i].iov_base = t->bufs + i * size;
+			t->iov[i].iov_base = t->bufs + i * size;
+		}
 		t->iov[i].iov_len = size;
 		t->msgs[i].msg_hdr.msg_iov = &t->iov[i];
 		t->msgs[i].msg_hdr.msg_iovlen = 1;

@@ -12,7 +12,6 @@
 
 #include "mroute.h"
 
-
 int mr_addr_is_any(int family, const union mr_addr *a)
 {
 	static const union mr_addr zero;

@@ -242,14 +242,20 @@ static void human(char *buf, size_t len, double v, const char *unit)
 	snprintf(buf, len, "%.1f %s%s", v, pre[i], unit);
 }
 
+int progress_due(const struct progress *p)
+{
+	return p->tty && clock_ns() - p->last_ns >= 100000000u;
+}
+
 void progress_update(struct progress *p, uint64_t done, const char *extra)
 {
 	char a[32], b[32], r[32], eta[32] = "";
-	uint64_t now = clock_ns();
+	uint64_t now;
 	double el, rate;
 
-	if (!p->tty || now - p->last_ns < 100000000u)
+	if (!progress_due(p))
 		return;
+	now = clock_ns();
 	p->last_ns = now;
 	el = (double)(now - p->t0_ns) / 1e9;
 	rate = el > 0 ? (double)done / el : 0;

@@ -54,6 +54,8 @@ struct progress {
 void progress_init(struct progress *p, uint64_t total);
 /* extra: NULL or a short note ("3 receivers", "12 missing"). */
 void progress_update(struct progress *p, uint64_t done, const char *extra);
+/* 1 when progress_update would print now: format the note only then. */
+int progress_due(const struct progress *p);
 void progress_end(struct progress *p);
 
 #endif
