@@ -49,7 +49,7 @@ static const struct opt opts[] = {
 	  0, 0 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print nothing but errors", 0, 0 },
 	{ 'v', "verbose", NULL, OPT_FLAG,
-	  "report fallback, joins and promotion", 0, 0 },
+	  "report fallback, joins, promotion, starved polling", 0, 0 },
 	{ 0 }
 };
 
