@@ -71,6 +71,10 @@ json_of() {
 	bg cap ip netns exec "$MCB_NS-h4" tcpdump -Z root --immediate-mode -U -n -i eth0 \
 		-B 16384 -w "$T/cap.pcap" udp and dst host 239.255.0.0 and dst port 1758
 	wait_for 10 bg_says cap "listening on"
+	# 8 Mbit/s from the server (1.5 s for the file): a fast first master
+	# must not finish before the last client has asked, or that one
+	# gets a session (and group) of its own
+	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
 	# h2 names its interface, the others let the route choose
 	get ch2 h2 -j -v -i eth0 198.18.0.1 a.bin
 	for h in h3 h4; do
