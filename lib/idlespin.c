@@ -52,6 +52,9 @@ int idlespin_start(struct idlespin *s, int (*step)(void *arg), void *arg)
 		return -1;
 	}
 	s->started = 1;
+	s->cpu = -1;
+	if (pthread_getaffinity_np(s->th, sizeof(s->allowed), &s->allowed))
+		CPU_ZERO(&s->allowed);
 	while (sem_wait(&s->done) && errno == EINTR)
 		;
 	if (!s->idle) {
@@ -91,6 +94,24 @@ int idlespin_run(struct idlespin *s)
 	return starved;
 }
 
+int idlespin_pin(struct idlespin *s, int cpu)
+{
+	cpu_set_t one;
+
+	if (!s->started || cpu == s->cpu)
+		return 0;
+	if (cpu >= CPU_SETSIZE || (cpu >= 0 && !CPU_ISSET(cpu, &s->allowed)))
+		return -1;
+	CPU_ZERO(&one);
+	if (cpu >= 0)
+		CPU_SET(cpu, &one);
+	if (pthread_setaffinity_np(s->th, sizeof(one),
+				   cpu >= 0 ? &one : &s->allowed))
+		return -1;
+	s->cpu = cpu;
+	return 0;
+}
+
 void idlespin_stop(struct idlespin *s)
 {
 	if (!s->started)
@@ -101,26 +122,4 @@ void idlespin_stop(struct idlespin *s)
 	sem_destroy(&s->go);
 	sem_destroy(&s->done);
 	s->started = 0;
-}
-
-int idlespin_pick(struct idlespin_pick *p, uint64_t now, uint64_t count)
-{
-	unsigned k;
-
-	if (!p->t0 || now < p->t0 || count < p->n0) {
-		p->t0 = now;
-		p->n0 = count;
-		return p->way;
-	}
-	if (now - p->t0 < IDLESPIN_EPOCH_NS)
-		return p->way;
-	p->rate[p->way] = (double)(count - p->n0) / (double)(now - p->t0);
-	/* a trial of each way, then the faster one for EPOCHS_KEPT */
-	k = ++p->epochs % (IDLESPIN_EPOCHS_KEPT + 2);
-	p->way = k == 0 ? IDLESPIN_HELPER : k == 1 ? IDLESPIN_OWN :
-		 p->rate[IDLESPIN_OWN] > p->rate[IDLESPIN_HELPER] ?
-		 IDLESPIN_OWN : IDLESPIN_HELPER;
-	p->t0 = now;
-	p->n0 = count;
-	return p->way;
 }

@@ -13,6 +13,7 @@
 #define MCBOX_IDLESPIN_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdint.h>
 
@@ -28,27 +29,9 @@ struct idlespin {
 	uint64_t beat;			/* the helper's last step (atomic) */
 	int revoke, quit;		/* atomic */
 	int started, idle;
+	int cpu;			/* the helper's one CPU, -1: any */
+	cpu_set_t allowed;		/* the CPUs it may use */
 };
-
-/* Which way to poll: on the helper, or on one's own thread on the normal
- * class. Which is faster depends on where the scheduler puts the peers
- * that share the host, and that can change in a transfer: each way is
- * tried for an epoch now and then, and the one that got more done is kept
- * for the epochs in between. */
-enum { IDLESPIN_HELPER, IDLESPIN_OWN };
-#define IDLESPIN_EPOCH_NS	100000000ull
-#define IDLESPIN_EPOCHS_KEPT	8
-
-struct idlespin_pick {
-	uint64_t t0, n0;		/* this epoch's start, and count then */
-	double rate[2];			/* each way's last epoch, per ns */
-	unsigned epochs;
-	int way;
-};
-
-/* count: work done so far (blocks received), never going back. Returns
- * the way to poll now; a zeroed struct starts with the helper. */
-int idlespin_pick(struct idlespin_pick *p, uint64_t now, uint64_t count);
 
 /* Starts the helper thread. -1 when there is none (no thread, or the idle
  * class refused): the caller then polls by itself. */
@@ -57,6 +40,11 @@ int idlespin_start(struct idlespin *s, int (*step)(void *arg), void *arg);
  * blocked. Returns 0, or 1 when the helper starved and was stopped after
  * its step in progress. Either way the caller owns everything again. */
 int idlespin_run(struct idlespin *s);
+/* Keeps the helper on cpu (-1: on any CPU it may use). Polling on the CPU
+ * that takes in the peer's packets, where the peer itself runs when it
+ * shares the host, lets its wake-ups stay on that CPU. -1 when cpu is not
+ * one the helper may use. */
+int idlespin_pin(struct idlespin *s, int cpu);
 /* Ends the helper (when started). */
 void idlespin_stop(struct idlespin *s);
 

@@ -3,6 +3,7 @@
 #include "sock.h"
 
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <stdlib.h>
@@ -118,6 +119,32 @@ int sock_bufsize(int fd, int which, int bytes)
 	if (getsockopt(fd, SOL_SOCKET, which, &v, &len) < 0)
 		return -1;
 	return v;
+}
+
+int sock_incoming_cpu(int fd)
+{
+	int cpu = -1;
+	socklen_t len = sizeof(cpu);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &len) < 0)
+		return -1;
+	return cpu;
+}
+
+int sock_rx_fill(int fd)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) < 0)
+		return -1;
+	if (len < sizeof(uint32_t) * (SK_MEMINFO_RCVBUF + 1) ||
+	    !mi[SK_MEMINFO_RCVBUF]) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return (int)((uint64_t)mi[SK_MEMINFO_RMEM_ALLOC] * 1000 /
+		     mi[SK_MEMINFO_RCVBUF]);
 }
 
 int sock_set_tos(int fd, int family, int tos)

@@ -45,6 +45,11 @@ int sock_route_mtu(const struct sockaddr_storage *dst);
  * kernel caps the request at net.core.wmem_max/rmem_max. Returns the size
  * the kernel granted (it doubles it for bookkeeping) or -1 with errno. */
 int sock_bufsize(int fd, int which, int bytes);
+/* The CPU that took in fd's latest datagram (SO_INCOMING_CPU), or -1. */
+int sock_incoming_cpu(int fd);
+/* How full fd's receive buffer is, in thousandths (SO_MEMINFO), or -1
+ * with errno. */
+int sock_rx_fill(int fd);
 /* IP_TOS or IPV6_TCLASS (0-255). */
 int sock_set_tos(int fd, int family, int tos);
 /* A blocking receive returns EAGAIN after ms milliseconds (SO_RCVTIMEO). */

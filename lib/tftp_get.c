@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -27,6 +28,13 @@
 #define SPIN_NS		200000ull
 /* how long a starved polling thread rests (idlespin.h) */
 #define SPIN_HOLD_NS	1000000000ull
+/* how often the answering client looks at which CPU takes in its blocks */
+#define PIN_CHECK_NS	10000000ull
+/* A passive client's sleep between reads: it starts at NAP_NS and follows
+ * how full the socket was when it woke (tftp_nap_next). */
+#define NAP_NS		1000000ull
+#define NAP_MIN_NS	50000ull
+#define NAP_MAX_NS	10000000ull
 /* The unicast socket holds a whole window even when we are descheduled
  * for a while (capped by net.core.rmem_max). */
 #define UNICAST_RCVBUF	(4 << 20)
@@ -97,6 +105,12 @@ static void join(struct tftp_get *g, const struct tftp_client *c,
 		return;
 	}
 	sock_bufsize(g->mfd, SO_RCVBUF, MCAST_RCVBUF);
+	/* Only the server's TID may send us blocks (the client checks that
+	 * too); connected, the socket also tells which CPU takes them in
+	 * (SO_INCOMING_CPU, pin_helper). */
+	if (c->have_tid)
+		connect(g->mfd, (const struct sockaddr *)&c->tid,
+			inet_sslen(&c->tid));
 	if (g->note) {
 		snprintf(msg, sizeof(msg), "joined %s%s%s as %s client",
 			 inet_fmt(grp, gs, sizeof(gs)), g->ifname ? " on " : "",
@@ -168,14 +182,34 @@ static int running(const struct tftp_get *g, const struct tftp_client *c)
 	return !g->failed && c->state != TFTP_S_DONE && !*g->stop;
 }
 
-/* Takes what is queued on fd (i: 0 unicast, 1 multicast), a bounded number
- * of batches; returns how many datagrams. */
+/* While a transfer runs, the unicast socket is connected to the server's
+ * TID: the kernel then tells which CPU takes in its packets (pin_helper),
+ * and answers a stray sender (RFC 1350's unknown TID) with ICMP port
+ * unreachable itself. Before it, and when the client asks again (a new
+ * port then), it takes packets from any port. */
+static void connect_tid(struct tftp_get *g, const struct tftp_client *c)
+{
+	int want = c->have_tid && c->state == TFTP_S_XFER ? 1 :
+		   !c->have_tid && c->state == TFTP_S_REQ ? 0 : g->connected;
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+
+	if (want == g->connected)
+		return;
+	if (want ? connect(g->ufd, (const struct sockaddr *)&c->tid,
+			   inet_sslen(&c->tid)) :
+		   connect(g->ufd, &sa, sizeof(sa)))
+		return;
+	g->connected = want;
+}
+
+/* Takes what is queued on fd (i: 0 unicast, 1 multicast), at most rounds
+ * batches; returns how many datagrams. */
 static int drain(struct tftp_get *g, struct tftp_client *c, int i,
-		 uint64_t now)
+		 uint64_t now, int rounds)
 {
 	int fd = i ? g->mfd : g->ufd, got = 0;
 
-	for (int round = 0; round < 4 && running(g, c); round++) {
+	for (int round = 0; round < rounds && running(g, c); round++) {
 		int n = sock_rx_recv(fd, &g->rx, MSG_DONTWAIT);
 
 		if (n <= 0)
@@ -190,6 +224,7 @@ static int drain(struct tftp_get *g, struct tftp_client *c, int i,
 					  sock_rx_from(&g->rx, (unsigned)k),
 					  i, now);
 			run_events(g, c);
+			connect_tid(g, c);
 			/* a JOIN may have replaced the socket */
 			if (i == 1 && fd != g->mfd)
 				return got;
@@ -210,13 +245,22 @@ static int answering(const struct tftp_client *c)
 	return (!c->mcast || c->master) && c->state == TFTP_S_XFER;
 }
 
-/* The answering client polls on the idle-class helper or on its own,
- * whichever has been faster lately (idlespin_pick). */
-static void pick_poller(struct tftp_get *g, const struct tftp_client *c,
-			uint64_t now)
+/* The helper polls on the CPU that takes in the blocks: on one host, the
+ * server's CPU (a veth hands a packet over on the sender's CPU). Woken by
+ * our ACK there, where only the idle-class helper runs, the server runs
+ * at once, instead of on a CPU that may have to wake from a halt first;
+ * and there it stays, since it is woken where it slept. */
+static void pin_helper(struct tftp_get *g, const struct tftp_client *c,
+		       uint64_t now)
 {
-	if (g->helper.started && answering(c))
-		g->poller = idlespin_pick(&g->pick, now, c->st.blocks);
+	int cpu;
+
+	if (!g->helper.started || !answering(c) || now < g->pin_check)
+		return;
+	g->pin_check = now + PIN_CHECK_NS;
+	cpu = sock_incoming_cpu(c->mcast ? g->mfd : g->ufd);
+	if (cpu >= 0)
+		idlespin_pin(&g->helper, cpu);
 }
 
 /* After reading got datagrams: spinning on or off, progress, timers and
@@ -228,7 +272,7 @@ static void after_read(struct tftp_get *g, struct tftp_client *c, int got)
 	if ((got || g->sent) && g->can_spin && answering(c) &&
 	    now >= g->spin_hold)
 		g->spin_until = now + SPIN_NS;
-	pick_poller(g, c, now);
+	pin_helper(g, c, now);
 	if (c->have_tsize)
 		g->pg.total = c->tsize;
 	progress_update(&g->pg, c->st.blocks * c->blksize,
@@ -254,19 +298,18 @@ static int spin_step(void *arg)
 	int got;
 
 	g->sent = 0;
-	got = drain(g, c, 0, now);
+	got = drain(g, c, 0, now, 4);
 	if (g->mfd >= 0 && running(g, c))
-		got += drain(g, c, 1, now);
+		got += drain(g, c, 1, now, 4);
 	after_read(g, c, got);
-	return running(g, c) && clock_ns() < g->spin_until &&
-	       g->poller == IDLESPIN_HELPER;
+	return running(g, c) && clock_ns() < g->spin_until;
 }
 
 static void spin(struct tftp_get *g)
 {
 	char msg[120];
 
-	if (!g->helper.started || g->poller == IDLESPIN_OWN) {
+	if (!g->helper.started) {
 		spin_step(g);
 		return;
 	}
@@ -276,6 +319,7 @@ static void spin(struct tftp_get *g)
 	 * the normal class for a while */
 	g->spin_until = 0;
 	g->spin_hold = clock_ns() + SPIN_HOLD_NS;
+	idlespin_pin(&g->helper, -1);
 	if (g->note && !g->starved++) {
 		snprintf(msg, sizeof(msg), "polling thread starved by other "
 			 "work: sleeping between blocks for %g s",
@@ -284,13 +328,34 @@ static void spin(struct tftp_get *g)
 	}
 }
 
+/* A passive client need not see each block as it comes: it sleeps (the
+ * server's unicast, a promotion, still wakes it at once) and then takes
+ * the group's queue in one go, so that the server's sends to the group
+ * wake no one. */
+static int napping(const struct tftp_get *g, const struct tftp_client *c)
+{
+	return g->nap && c->mcast && !c->master && c->state == TFTP_S_XFER &&
+	       g->mfd >= 0;
+}
+
+uint64_t tftp_nap_next(uint64_t nap, int fill)
+{
+	if (fill > 500)
+		nap /= 2;
+	else if (fill < 125)
+		nap += nap / 4;
+	return nap < NAP_MIN_NS ? NAP_MIN_NS :
+	       nap > NAP_MAX_NS ? NAP_MAX_NS : nap;
+}
+
 static void loop(struct tftp_get *g, struct tftp_client *c)
 {
 	while (running(g, c)) {
 		struct pollfd pf[2] = { { g->ufd, POLLIN, 0 },
 					{ g->mfd, POLLIN, 0 } };
 		uint64_t now = clock_ns(), t = tftp_client_timer(c);
-		int got = 0;
+		int got = 0, nap = napping(g, c), fill;
+		struct timespec ts;
 
 		if (now < g->spin_until) {
 			spin(g);
@@ -299,17 +364,27 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 		g->sent = 0;
 		if (g->deadline && (!t || g->deadline < t))
 			t = g->deadline;
-		if (poll(pf, g->mfd >= 0 ? 2 : 1,
-			 t ? clock_poll_ms(t) : -1) < 0) {
+		if (nap && (!t || now + g->nap < t))
+			t = now + g->nap;
+		ts.tv_sec = (time_t)((t > now ? t - now : 0) / 1000000000u);
+		ts.tv_nsec = (long)((t > now ? t - now : 0) % 1000000000u);
+		if (ppoll(pf, g->mfd >= 0 && !nap ? 2 : 1, t ? &ts : NULL,
+			  NULL) < 0) {
 			if (errno == EINTR)
 				continue;
 			failf(g, EXIT_FAILURE, "poll: %s", strerror(errno));
 			break;
 		}
 		now = clock_ns();
+		if (nap) {
+			/* unknown fill (no SO_MEMINFO): poll as usual */
+			fill = sock_rx_fill(g->mfd);
+			g->nap = fill < 0 ? 0 : tftp_nap_next(g->nap, fill);
+			pf[1].revents = POLLIN;
+		}
 		for (int i = 0; i < 2 && running(g, c); i++)
 			if ((pf[i].revents & POLLIN) && pf[i].fd >= 0)
-				got += drain(g, c, i, now);
+				got += drain(g, c, i, now, nap && i ? 256 : 4);
 		after_read(g, c, got);
 	}
 }
@@ -338,6 +413,7 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 	}
 	g->rc = 0;
 	g->can_spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	g->nap = NAP_NS;
 	g->c = c;
 	/* without the helper thread the driver polls by itself, on the
 	 * normal class */

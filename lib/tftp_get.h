@@ -34,12 +34,12 @@ struct tftp_get {
 	uint64_t spin_until;		/* read without sleeping until then */
 	uint64_t spin_hold;		/* and not again before this */
 	int can_spin, sent;
+	int connected;			/* ufd, to the server's TID */
 	struct idlespin helper;		/* polls on the idle class */
 	struct tftp_client *c;
 	unsigned starved;		/* times the helper was starved */
-	/* polling on the helper or on our own, whichever is faster */
-	struct idlespin_pick pick;
-	int poller;			/* IDLESPIN_HELPER or IDLESPIN_OWN */
+	uint64_t pin_check;		/* when to look at the incoming CPU */
+	uint64_t nap;			/* a passive's sleep, ns (0: none) */
 	/* contiguous blocks are gathered and written in one go: one pwrite
 	 * per block would cost more than the protocol itself */
 	uint8_t *wb;
@@ -57,5 +57,10 @@ struct tftp_get {
  * on failure g->err says why, nothing printed). */
 int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 		 const struct sockaddr_storage *srv);
+
+/* A passive client's next sleep between reads, given the last (ns) and
+ * how full its socket was on waking (thousandths): half as long when over
+ * half full, a quarter longer when under an eighth, within bounds. */
+uint64_t tftp_nap_next(uint64_t nap, int fill);
 
 #endif

@@ -187,6 +187,57 @@ json_of() {
 	[[ $(grep 'received RRQ' "$T/atftpd.log") != *multicast* ]]
 }
 
+# pinned PID: one of PID's threads may run on one CPU only, while PID
+# itself may use more.
+pinned() {
+	local st
+	[[ $(grep Cpus_allowed_list "/proc/$1/status") == *[,-]* ]] || return 1
+	for st in /proc/"$1"/task/*/status; do
+		[[ $(grep Cpus_allowed_list "$st" 2>/dev/null) != *[,-]* ]] &&
+			return 0
+	done
+	return 1
+}
+
+@test "atftpd: the master polls on the CPU that takes in its blocks; a passive sleeps between reads" {
+	(($(nproc) > 1)) || skip "one CPU: tftm-get never polls"
+	[[ $(taskset -pc $$) == *[,-]* ]] || skip "allowed on one CPU only"
+	peers_atftpd_start atftpd h1 "$SRV"
+	# 8 Mbit/s from the server: 1.5 s for the file
+	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
+	get m h2 -j -v 198.18.0.1 a.bin
+	wait_for 10 grep -q 'received ACK <block: 5>' "$T/atftpd.log"
+	# the polling thread of the master is kept on one CPU
+	wait_for 10 pinned "$(bg_pid m)"
+	mkdir -p "$T/p"
+	bg p ip netns exec "$MCB_NS-h3" bash -c 'cd "$1" && shift && exec "$@"' _ \
+		"$T/p" /usr/bin/time -o "$T/p.time" -f '%w' \
+		"$MCBOX" tftm-get -j -v 198.18.0.1 a.bin
+	ended_ok m a.bin
+	ended_ok p a.bin
+	grep -q 'as passive client' "$T/p.err"
+	# A passive woken by every block sleeps once per block or more (it
+	# took in about 1000 of the 1022 as one, then the first ones as
+	# master; 1174 times in a run without naps): napping, about a third
+	# as often.
+	local blocks waits
+	blocks=$(json_of p | sed 's/.*"blocks":\([0-9]*\).*/\1/')
+	waits=$(tail -n 1 "$T/p.time")
+	echo "passive: $blocks blocks, $waits voluntary context switches"
+	((blocks > 900 && waits < blocks / 2))
+}
+
+@test "atftpd: a unicast client polls on the CPU that takes in its blocks" {
+	(($(nproc) > 1)) || skip "one CPU: tftm-get never polls"
+	[[ $(taskset -pc $$) == *[,-]* ]] || skip "allowed on one CPU only"
+	peers_atftpd_start atftpd h1 "$SRV"
+	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
+	get u h2 -j --unicast 198.18.0.1 a.bin
+	wait_for 10 pinned "$(bg_pid u)"
+	ended_ok u a.bin
+	json_of u | grep -q '"mode":"unicast"'
+}
+
 @test "atftpd: a CPU hog beside the client starves the polling thread; it sleeps and ends" {
 	(($(nproc) > 1)) || skip "one CPU: tftm-get never polls"
 	peers_atftpd_start atftpd h1 "$SRV"

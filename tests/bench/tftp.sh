@@ -8,8 +8,9 @@
 # group after each ACK of the master). Prints the best and the median of
 # RUNS times for each and the ratio atftp/tftm-get (above 1: tftm-get is
 # faster). Every run fetches the same file (in the page cache) into tmpfs;
-# the two clients alternate. On a small VM the spread is wide (lock-step
-# runs are bound by how fast an idle vCPU wakes), hence the median: take
+# the two clients alternate. On a small VM the spread is wide (a lock-step
+# round trip that has to wake an idle vCPU costs tens of microseconds, and
+# where the scheduler puts the server decides it), hence the median: take
 # RUNS=5 or more. Large unicast windows are bound by atftpd's cost per
 # block (most of it in sendto(), including waking a client that sleeps on
 # its socket), where both clients meet; atftp may lose a window of 128

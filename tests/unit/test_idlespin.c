@@ -1,5 +1,6 @@
-/* test_idlespin.c - the idle-class polling thread: where its steps run,
- * and the caller taking over when other work starves it. */
+/* test_idlespin.c - the idle-class polling thread: where its steps run
+ * (its class, its thread, the CPU it is pinned to), and the caller taking
+ * over when other work starves it. */
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -86,46 +87,72 @@ TEST(a_starved_helper_is_stopped)
 	sched_setaffinity(0, sizeof(all), &all);
 }
 
-/* epochs of IDLESPIN_EPOCH_NS in which the helper gets h blocks done and
- * polling on one's own o: returns the ways chosen as a string */
-static const char *epochs(struct idlespin_pick *p, uint64_t *now,
-			  uint64_t *n, int n_epochs, int h, int o)
-{
-	static char ways[64];
-	int way = p->way;
+/* the CPUs the steps ran on, as a mask (CPUs below 64) */
+static uint64_t cpus_seen;
 
-	for (int i = 0; i < n_epochs && i < 63; i++) {
-		*n += (uint64_t)(way == IDLESPIN_OWN ? o : h);
-		/* within an epoch the way stays */
-		CHECK_INT(idlespin_pick(p, *now + IDLESPIN_EPOCH_NS / 2, *n),
-			  way);
-		*now += IDLESPIN_EPOCH_NS;
-		way = idlespin_pick(p, *now, *n);
-		ways[i] = way == IDLESPIN_OWN ? 'o' : 'h';
-		ways[i + 1] = 0;
-	}
-	return ways;
+static int step_cpu(void *arg)
+{
+	struct rec *r = arg;
+	int cpu = sched_getcpu();
+
+	if (cpu >= 0 && cpu < 64)
+		cpus_seen |= 1ull << cpu;
+	r->steps++;
+	/* the scheduler gets a chance to move us between steps */
+	if (r->steps % 1000 == 0)
+		sched_yield();
+	return r->steps < r->limit && clock_ns() < r->until;
 }
 
-TEST(the_faster_way_is_kept_and_tried_again)
+TEST(a_pinned_helper_steps_on_that_cpu_only)
 {
-	struct idlespin_pick p = { 0 };
-	uint64_t now = 5000, n = 0;
+	struct idlespin s;
+	struct rec r = { .limit = 20000 };
+	cpu_set_t all;
+	int last = -1;
 
-	CHECK_INT(idlespin_pick(&p, now, n), IDLESPIN_HELPER);
-	/* own polling is faster: kept for 8 epochs, then a trial of each */
-	CHECK_STR(epochs(&p, &now, &n, 12, 10, 20), "ooooooooohoo");
-	/* things change: the helper wins its next trial, and the epochs after */
-	CHECK_STR(epochs(&p, &now, &n, 11, 30, 20), "ooooooohohh");
-	/* a count that goes back starts a new epoch, nothing measured */
-	n = 0;
-	CHECK_INT(idlespin_pick(&p, now + IDLESPIN_EPOCH_NS * 3, n), p.way);
+	CHECK_INT(sched_getaffinity(0, sizeof(all), &all), 0);
+	CHECK_INT(idlespin_start(&s, step_cpu, &r), 0);
+	/* each CPU we may use in turn, the last one twice (a no-op) */
+	for (int cpu = 0; cpu < 64; cpu++) {
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		CHECK_INT(idlespin_pin(&s, cpu), 0);
+		CHECK_INT(s.cpu, cpu);
+		cpus_seen = 0;
+		r.steps = 0;
+		r.until = clock_ns() + 10000000000ull;
+		CHECK_INT(idlespin_run(&s), 0);
+		CHECK_INT(r.steps, 20000);
+		CHECK(cpus_seen == 1ull << cpu);
+		last = cpu;
+	}
+	CHECK(last >= 0);
+	CHECK_INT(idlespin_pin(&s, last), 0);
+	/* a CPU outside the allowed set is refused, and the pin stays */
+	CHECK_INT(idlespin_pin(&s, CPU_SETSIZE), -1);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (!CPU_ISSET(cpu, &all)) {
+			CHECK_INT(idlespin_pin(&s, cpu), -1);
+			break;
+		}
+	CHECK_INT(s.cpu, last);
+	/* unpinned: it may run anywhere again */
+	CHECK_INT(idlespin_pin(&s, -1), 0);
+	CHECK_INT(s.cpu, -1);
+	{
+		cpu_set_t now;
+
+		CHECK_INT(pthread_getaffinity_np(s.th, sizeof(now), &now), 0);
+		CHECK(CPU_EQUAL(&now, &all));
+	}
+	idlespin_stop(&s);
 }
 
 int main(void)
 {
 	RUN(steps_run_on_an_idle_class_thread);
 	RUN(a_starved_helper_is_stopped);
-	RUN(the_faster_way_is_kept_and_tried_again);
+	RUN(a_pinned_helper_steps_on_that_cpu_only);
 	return unit_done();
 }

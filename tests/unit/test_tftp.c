@@ -7,6 +7,7 @@
 #include "err.h"
 #include "inet.h"
 #include "tftp.h"
+#include "tftp_get.h"
 #include "unit.h"
 
 #define SEC 1000000000ull
@@ -946,6 +947,27 @@ TEST(hostile_random_input)
 	CHECK(1);
 }
 
+/* A passive client's sleep between reads follows how full its socket
+ * was on waking: shorter when over half full, longer when nearly empty,
+ * the same in between, and always within 50 us .. 10 ms. */
+TEST(passive_nap_follows_the_queue)
+{
+	uint64_t nap = 1000000;
+
+	CHECK(tftp_nap_next(nap, 300) == 1000000);
+	CHECK(tftp_nap_next(nap, 125) == 1000000);
+	CHECK(tftp_nap_next(nap, 500) == 1000000);
+	CHECK(tftp_nap_next(nap, 501) == 500000);
+	CHECK(tftp_nap_next(nap, 124) == 1250000);
+	CHECK(tftp_nap_next(nap, 0) == 1250000);
+	for (int i = 0; i < 40; i++)
+		nap = tftp_nap_next(nap, 1000);
+	CHECK(nap == 50000);
+	for (int i = 0; i < 40; i++)
+		nap = tftp_nap_next(nap, 0);
+	CHECK(nap == 10000000);
+}
+
 int main(void)
 {
 	fill_src();
@@ -982,6 +1004,7 @@ int main(void)
 	RUN(mcast_timers);
 	RUN(mcast_shuffled_duplicated);
 	RUN(hostile_random_input);
+	RUN(passive_nap_follows_the_queue);
 	tftp_client_free(&C);
 	return unit_done();
 }
