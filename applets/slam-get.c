@@ -214,12 +214,7 @@ static int run(uint64_t deadline, struct slamio_rx *rx)
 			until = deadline;
 		if (o.c.last_rx && (!until || o.c.last_rx + SILENCE_NS < until))
 			until = o.c.last_rx + SILENCE_NS;
-		ts.tv_sec = 0;
-		ts.tv_nsec = 0;
-		if (until > now) {
-			ts.tv_sec = (time_t)((until - now) / 1000000000);
-			ts.tv_nsec = (long)((until - now) % 1000000000);
-		}
+		ts = clock_ts(until > now ? until - now : 0);
 		if (ppoll(pfd, 2, until ? &ts : NULL, NULL) <= 0)
 			continue;
 		/* Data first: a NACK must reflect everything that already

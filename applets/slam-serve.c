@@ -303,8 +303,7 @@ static void serve(int once, double idle, const struct rate *rate,
 				break;
 			}
 		}
-		ts.tv_sec = 0;
-		ts.tv_nsec = 0;
+		ts = clock_ts(0);
 		if (tx->n) {
 			/* more may be due at once: only look for NACKs */
 			flush(tx, &next_check);
@@ -329,10 +328,8 @@ static void serve(int once, double idle, const struct rate *rate,
 			}
 			if (!until || until > next_check)
 				until = next_check;
-			if (until > now) {
-				ts.tv_sec = (time_t)((until - now) / 1000000000);
-				ts.tv_nsec = (long)((until - now) % 1000000000);
-			}
+			if (until > now)
+				ts = clock_ts(until - now);
 		}
 		if (ppoll(&pfd, 1, &ts, NULL) > 0)
 			input(rx, &last_rx);

@@ -38,3 +38,9 @@ int clock_poll_ms(uint64_t deadline_ns)
 	/* round up so that poll() does not wake just before the deadline */
 	return (int)((deadline_ns - now + 999999) / 1000000);
 }
+
+struct timespec clock_ts(uint64_t ns)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ns / 1000000000u),
+				  .tv_nsec = (long)(ns % 1000000000u) };
+}

@@ -73,8 +73,7 @@ int idlespin_run(struct idlespin *s)
 	sem_post(&s->go);
 	for (;;) {
 		uint64_t beat, t = clock_ns() + CHECK_NS;
-		struct timespec ts = { (time_t)(t / 1000000000u),
-				       (long)(t % 1000000000u) };
+		struct timespec ts = clock_ts(t);
 
 		if (!sem_clockwait(&s->done, CLOCK_MONOTONIC, &ts))
 			break;

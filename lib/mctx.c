@@ -126,8 +126,7 @@ unsigned mctx_due(const struct mctx *t, struct pacer *pace, uint64_t now,
 	at = pace_next_ns(pace);
 	if (deadline && at > deadline)
 		at = deadline;
-	ts.tv_sec = (time_t)(at / 1000000000ull);
-	ts.tv_nsec = (long)(at % 1000000000ull);
+	ts = clock_ts(at);
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	return 0;
 }

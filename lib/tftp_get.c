@@ -366,8 +366,7 @@ static void loop(struct tftp_get *g, struct tftp_client *c)
 			t = g->deadline;
 		if (nap && (!t || now + g->nap < t))
 			t = now + g->nap;
-		ts.tv_sec = (time_t)((t > now ? t - now : 0) / 1000000000u);
-		ts.tv_nsec = (long)((t > now ? t - now : 0) % 1000000000u);
+		ts = clock_ts(t > now ? t - now : 0);
 		if (ppoll(pf, g->mfd >= 0 && !nap ? 2 : 1, t ? &ts : NULL,
 			  NULL) < 0) {
 			if (errno == EINTR)
