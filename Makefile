@@ -13,7 +13,7 @@ CC       ?= cc
 CLANG    ?= clang
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror
-BASEFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Iapplets \
+BASEFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib \
 	    -DMCBOX_VERSION='"$(VERSION)"'
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=undefined
@@ -30,7 +30,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS      = $(PKG_LIBS) -lm
 
-LIB_SRC   = $(sort $(wildcard lib/*.c))
+LIB_SRC   = $(sort $(wildcard lib/*/*.c))
 APP_SRC   = $(sort $(wildcard applets/*.c))
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -48,10 +48,14 @@ $(A)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# Rebuilt whole: rooms may hold files of the same name (slam/wire.o,
+# tftp/wire.o), which `ar r` would replace one by the other.
 $(N)/libmcbox.a: $(LIB_SRC:%.c=$(N)/%.o)
-	$(AR) rcs $@ $^
+	@rm -f $@
+	$(AR) qcs $@ $^
 $(A)/libmcbox.a: $(LIB_SRC:%.c=$(A)/%.o)
-	$(AR) rcs $@ $^
+	@rm -f $@
+	$(AR) qcs $@ $^
 
 $(PROG): $(APP_SRC:%.c=$(N)/%.o) $(N)/libmcbox.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -73,7 +77,8 @@ AUNITS = $(UNIT_SRC:tests/unit/%.c=$(A)/unit/%)
 build/version: FORCE
 	@mkdir -p build
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
-$(N)/applets/main.o $(N)/lib/opt.o $(A)/applets/main.o $(A)/lib/opt.o: build/version
+$(N)/applets/main.o $(N)/lib/base/opt.o $(A)/applets/main.o $(A)/lib/base/opt.o: \
+		build/version
 FORCE:
 
 asan: $(A)/$(PROG)

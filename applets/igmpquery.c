@@ -9,13 +9,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "clock.h"
-#include "err.h"
-#include "igmpq.h"
-#include "json.h"
-#include "opt.h"
-#include "priv.h"
+#include "igmp/capture.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "igmp/querier.h"
+#include "base/json.h"
+#include "base/opt.h"
+#include "base/priv.h"
 
 enum {
 	O_SOURCE = OPT_LONGONLY + 1,

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "json.h"
-#include "mac.h"
-#include "opt.h"
-#include "priv.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "net/mac.h"
+#include "base/opt.h"
+#include "base/priv.h"
 
 #define O_CHECK (OPT_LONGONLY + 1)
 

@@ -8,18 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "dump.h"
-#include "err.h"
-#include "inet.h"
-#include "json.h"
-#include "mcdiag.h"
-#include "mcrx.h"
-#include "opt.h"
-#include "priv.h"
-#include "probe.h"
-#include "probefmt.h"
-#include "xfer.h"
+#include "base/clock.h"
+#include "base/dump.h"
+#include "base/err.h"
+#include "net/inet.h"
+#include "base/json.h"
+#include "probe/diag.h"
+#include "probe/recv.h"
+#include "base/opt.h"
+#include "base/priv.h"
+#include "probe/stats.h"
+#include "probe/fmt.h"
+#include "file/xfer.h"
 
 enum { O_LOSSMAX = OPT_LONGONLY + 1 };
 

@@ -11,16 +11,16 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "err.h"
-#include "inet.h"
-#include "json.h"
-#include "mctx.h"
-#include "opt.h"
-#include "priv.h"
-#include "probe.h"
-#include "rate.h"
-#include "rdbuf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "net/inet.h"
+#include "base/json.h"
+#include "probe/send.h"
+#include "base/opt.h"
+#include "base/priv.h"
+#include "probe/stats.h"
+#include "net/rate.h"
+#include "file/rdbuf.h"
 
 enum {
 	O_BURST = OPT_LONGONLY + 1, O_DSCP, O_LOOP, O_NOGSO, O_NOLOOP, O_PROBE,

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
-#include "mroutecmd.h"
-#include "opt.h"
-#include "priv.h"
+#include "base/err.h"
+#include "mroute/cmd.h"
+#include "base/opt.h"
+#include "base/priv.h"
 
 #define O_NOHOLD (OPT_LONGONLY + 1)
 #define O_PIDFILE (OPT_LONGONLY + 2)

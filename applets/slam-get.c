@@ -9,15 +9,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "err.h"
-#include "inet.h"
-#include "json.h"
-#include "opt.h"
-#include "priv.h"
-#include "slamcli.h"
-#include "slamio.h"
-#include "xfer.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "net/inet.h"
+#include "base/json.h"
+#include "base/opt.h"
+#include "base/priv.h"
+#include "slam/client.h"
+#include "slam/io.h"
+#include "file/xfer.h"
 
 #define O_MAXSIZE (OPT_LONGONLY + 1)
 

@@ -10,17 +10,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "err.h"
-#include "inet.h"
-#include "json.h"
-#include "opt.h"
-#include "priv.h"
-#include "rate.h"
-#include "slamio.h"
-#include "slamsrv.h"
-#include "sock.h"
-#include "xfer.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "net/inet.h"
+#include "base/json.h"
+#include "base/opt.h"
+#include "base/priv.h"
+#include "net/rate.h"
+#include "slam/io.h"
+#include "slam/server.h"
+#include "net/sock.h"
+#include "file/xfer.h"
 
 #define O_ONCE (OPT_LONGONLY + 1)
 #define O_IDLE (OPT_LONGONLY + 2)

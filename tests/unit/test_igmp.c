@@ -1,8 +1,8 @@
 /* test_igmp.c - unit tests for lib/igmp: floating-point codes (RFC 9776
  * §4.1.1, RFC 9777 §5.1.3), query byte vectors, report parsing of packets
  * a Linux 6.18 host sent, the membership table, and hostile input. */
-#include "capture.h"
-#include "igmp.h"
+#include "igmp/capture.h"
+#include "igmp/wire.h"
 #include "unit.h"
 
 #include <arpa/inet.h>

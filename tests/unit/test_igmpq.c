@@ -2,8 +2,8 @@
  * the IGMPv3/MLDv2 query checks they share in lib/igmp. */
 #include <sys/socket.h>
 
-#include "err.h"
-#include "igmpq.h"
+#include "base/err.h"
+#include "igmp/querier.h"
 #include "unit.h"
 
 static int check(struct igmpq_opts *o)

@@ -6,8 +6,8 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "err.h"
-#include "xfer.h"
+#include "base/err.h"
+#include "file/xfer.h"
 #include "unit.h"
 
 TEST(bitmap)

@@ -1,0 +1,52 @@
+/* mctx.h - mcsend's send engine: a batch of datagram buffers (numbered
+ * probes, lib/probe.h, or one chunk of input), sent to every group's
+ * connected socket with sendmmsg or, for probe trains, one UDP_SEGMENT
+ * send (udp(7)); falls back to sendmmsg when the route's device cannot
+ * segment. Pacing comes from lib/rate.h. */
+#ifndef MCBOX_PROBE_SEND_H
+#define MCBOX_PROBE_SEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/rate.h"
+#include "net/sock.h"
+
+/* 65535 less the IPv4 and UDP headers: the largest UDP payload */
+#define MCTX_MAX_PAYLOAD 65507
+
+struct mctx {
+	int *fds;		/* one connected socket per group (caller's) */
+	int n;
+	size_t size;		/* bytes per datagram */
+	size_t gso;		/* UDP_SEGMENT size; 0: off */
+	unsigned kmax;		/* datagrams per round at most */
+	uint8_t *bufs;		/* SOCK_BATCH slots of size bytes */
+	struct mmsghdr msgs[SOCK_BATCH];
+	struct iovec iov[SOCK_BATCH];
+};
+
+/* Sets t up for the n sockets of fds and datagrams of size bytes. probe:
+ * every slot holds a probe header (id random, ttl as sent) and a round
+ * may carry SOCK_BATCH of them, as one UDP_SEGMENT train unless nogso;
+ * else a round is one datagram, given by mctx_payload. 0, or -1 with
+ * errno ENOMEM. */
+int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
+	      int nogso, int ttl);
+void mctx_free(struct mctx *t);
+/* Numbers the first k probes seq, seq + 1, ... and stamps the send time. */
+void mctx_stamp(struct mctx *t, unsigned k, uint64_t seq);
+/* The one datagram of the next round: len bytes at p (not copied). */
+void mctx_payload(struct mctx *t, const void *p, size_t len);
+/* Sends the first k datagrams to group g. 0 with *done = k, or -1 with
+ * errno (*done: how many went out). */
+int mctx_send(struct mctx *t, int g, unsigned k, unsigned *done);
+/* Bytes in the first k datagrams. */
+unsigned long long mctx_bytes(const struct mctx *t, unsigned k);
+/* How many datagrams are due at now (at most t->kmax); when none is,
+ * sleeps until the next one is or the deadline (0: none) and returns 0.
+ * A signal ends the sleep early. */
+unsigned mctx_due(const struct mctx *t, struct pacer *pace, uint64_t now,
+		  uint64_t deadline);
+
+#endif
