@@ -70,6 +70,12 @@ $(A)/unit/%: tests/unit/%.c tests/unit/unit.h $(A)/libmcbox.a
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -o $@ $< $(A)/libmcbox.a $(LIBS)
 
+# The SLAM firmware-client model for the tests and benchmarks (not
+# installed; it shares no code with mcbox).
+build/slamfw: tests/slamfw/slamfw.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $<
+
 UNITS  = $(UNIT_SRC:tests/unit/%.c=$(N)/unit/%)
 AUNITS = $(UNIT_SRC:tests/unit/%.c=$(A)/unit/%)
 
@@ -87,7 +93,7 @@ units: $(UNITS) $(AUNITS)
 # The whole suite, on the normal and on the ASan+UBSan build. Ends with
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # SANITIZE=0 skips the second pass; TESTS=file.bats runs some suites only.
-check: deps-check $(PROG) asan units
+check: deps-check $(PROG) asan units build/slamfw
 	@bash tests/run
 
 demo: deps-check $(PROG)
@@ -140,7 +146,7 @@ fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 		$$f -max_total_time=$(FUZZTIME) build/fuzz/corpus-$${f##*/} \
 		tests/fuzz/corpus/$${f##*/} 2>&1 | tail -n 3 || exit 1; done
 
-bench: $(PROG)
+bench: $(PROG) build/slamfw
 	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 size: $(PROG)
