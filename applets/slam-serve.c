@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -16,6 +17,8 @@
 #define O_ONCE (OPT_LONGONLY + 1)
 #define O_IDLE (OPT_LONGONLY + 2)
 #define O_MAXCL (OPT_LONGONLY + 3)
+#define O_CLIENTS (OPT_LONGONLY + 4)
+#define O_HOSTS (OPT_LONGONLY + 5)
 
 static const struct opt opts[] = {
 	{ 'i', "interface", "IFACE", OPT_STR,
@@ -23,7 +26,8 @@ static const struct opt opts[] = {
 	{ 'p', "port", "PORT", OPT_INT,
 	  "UDP port for NACKs and pings (default 10000)", 1, 65535 },
 	{ 'g', "group", "GROUP[:PORT]", OPT_STR,
-	  "multicast group for the data (default 239.255.1.1:10000)", 0, 0 },
+	  "multicast group for the data (default 239.255.1.1:10000; current "
+	  "iPXE only works with the default)", 0, 0 },
 	{ 't', "ttl", "TTL", OPT_INT, "multicast TTL (default 1)", 0, 255 },
 	{ 'b', "block-size", "BYTES", OPT_INT,
 	  "data bytes per packet (default: fits the interface MTU)", 1, 65000 },
@@ -34,7 +38,16 @@ static const struct opt opts[] = {
 	{ O_ONCE, "once", NULL, OPT_FLAG,
 	  "exit when every client is done and all is quiet for --idle", 0, 0 },
 	{ O_IDLE, "idle", "SECONDS", OPT_SECS,
-	  "quiet time that ends --once (default 3)", 0.1, 86400 },
+	  "time with no client mid-transfer that ends --once (default 3)",
+	  0.1, 86400 },
+	{ O_CLIENTS, "clients", "N", OPT_INT,
+	  "--once waits until N clients have come (default 1)", 1, 1000000 },
+	{ O_HOSTS, "hosts", "LIST|@FILE", OPT_STR,
+	  "the machines expected: --once waits for each, the summary and the "
+	  "exit status say which got the file", 0, 0 },
+	{ 'w', "deadline", "SECONDS", OPT_SECS,
+	  "stop after SECONDS (exit 3 when expected clients are missing)",
+	  0.001, 1e7 },
 	{ O_MAXCL, "max-clients", "N", OPT_INT,
 	  "clients served at once (default 4096)", 1, 1000000 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print only errors", 0, 0 },
@@ -66,11 +79,52 @@ static int json, quiet;
 /* zero-initialised: the server's send history stays out of .data */
 static struct slam_serve v;
 
+/* The clients that ended without the whole file, for the summary. */
+static struct failed {
+	struct sockaddr_storage addr;
+	const char *how;
+	uint64_t missing;
+} *failed;
+static size_t nfailed;
+
 static const char *const ev_name[] = {
 	[SLAM_SERVE_JOIN] = "join", [SLAM_SERVE_DONE] = "done",
-	[SLAM_SERVE_LOST] = "lost", [SLAM_SERVE_ROUND] = "round",
+	[SLAM_SERVE_LEFT] = "left", [SLAM_SERVE_LOST] = "lost",
+	[SLAM_SERVE_DEAF] = "deaf", [SLAM_SERVE_ROUND] = "round",
 	[SLAM_SERVE_RESTART] = "restart",
 };
+
+static void remember(const struct sockaddr_storage *a, const char *how,
+		     uint64_t missing)
+{
+	struct failed *f = realloc(failed, (nfailed + 1) * sizeof(*f));
+
+	if (!f)
+		return;		/* the summary names fewer; counts stay */
+	failed = f;
+	f[nfailed].addr = *a;
+	f[nfailed].how = how;
+	f[nfailed++].missing = missing;
+}
+
+/* A client no group data reaches: say so, and why it may be. */
+static void deaf(const struct slam_serve *sv,
+		 const struct sockaddr_storage *a)
+{
+	const struct slam_srv *s = &sv->s;
+	char buf[INET_FMTLEN];
+
+	if (quiet)
+		return;
+	warnx("client %s gets none of the group's data: it still asks for "
+	      "block %llu, sent %llu times since%s", inet_fmt(a, buf, sizeof(buf)),
+	      (unsigned long long)s->ev_block,
+	      (unsigned long long)s->ev_sends,
+	      s->ev_others ? ", while other clients progress; likely an "
+	      "IGMP-snooping switch that keeps the group from its port (iPXE "
+	      "sends no IGMP join: see BOOTING FIRMWARE in slam-serve(8))" :
+	      "; no multicast reaches it (IGMP snooping, routing, firewall?)");
+}
 
 static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		  const struct sockaddr_storage *a, int e)
@@ -80,6 +134,10 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 	struct json j;
 
 	errno = e;
+	if (ev == SLAM_SERVE_LEFT || (ev == SLAM_SERVE_LOST && s->ev_missing))
+		remember(a, ev_name[ev], s->ev_missing);
+	if (ev == SLAM_SERVE_DEAF)
+		deaf(sv, a);
 	if (ev == SLAM_SERVE_BAD) {
 		if (!quiet && !json)
 			warnx("bad NACK from %s ignored",
@@ -101,6 +159,14 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		json_str(&j, "event", ev_name[ev]);
 		if (a)
 			json_str(&j, "client", inet_fmt(a, buf, sizeof(buf)));
+		if (ev == SLAM_SERVE_LEFT || ev == SLAM_SERVE_LOST)
+			json_uint(&j, "missing", s->ev_missing);
+		if (ev == SLAM_SERVE_DEAF) {
+			json_uint(&j, "block", s->ev_block);
+			json_uint(&j, "sends", s->ev_sends);
+			json_str(&j, "cause", s->ev_others ? "igmp-snooping" :
+				 "no-multicast");
+		}
 		if (ev == SLAM_SERVE_ROUND) {
 			json_uint(&j, "round", s->round);
 			json_uint(&j, "outstanding", slam_srv_outstanding(s));
@@ -110,16 +176,87 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 			json_double(&j, "rtt_ms", s->srtt / 1e6, 2);
 		}
 		json_end(&j);
-	} else if (!quiet && ev != SLAM_SERVE_ROUND) {
+	} else if (!quiet && ev != SLAM_SERVE_ROUND && ev != SLAM_SERVE_DEAF) {
 		printf("%s", ev_name[ev]);
 		if (a)
 			printf(" %s", inet_fmt(a, buf, sizeof(buf)));
 		if (ev == SLAM_SERVE_RESTART)
 			printf(": file changed, %llu bytes, new transaction",
 			       (unsigned long long)s->h.total);
+		if (ev == SLAM_SERVE_LEFT ||
+		    (ev == SLAM_SERVE_LOST && s->ev_missing))
+			printf(": %llu block%s missing",
+			       (unsigned long long)s->ev_missing,
+			       s->ev_missing == 1 ? "" : "s");
 		printf("\n");
 		fflush(stdout);
 	}
+}
+
+static const char *const host_state[] = {
+	[SLAM_HOST_ABSENT] = "absent", [SLAM_HOST_ACTIVE] = "unfinished",
+	[SLAM_HOST_LEFT] = "left", [SLAM_HOST_LOST] = "lost",
+	[SLAM_HOST_DONE] = "done",
+};
+
+static const char *const host_says[] = {
+	[SLAM_HOST_ABSENT] = "never showed up",
+	[SLAM_HOST_ACTIVE] = "did not finish",
+	[SLAM_HOST_LEFT] = "left without the whole file",
+	[SLAM_HOST_LOST] = "went silent without the whole file",
+	[SLAM_HOST_DONE] = "got the file",
+};
+
+/* The clients that did not get the file, and every --hosts machine. */
+static void summary_names(void)
+{
+	char buf[INET_FMTLEN];
+	struct json j;
+	size_t i;
+
+	if (json) {
+		json_begin(&j, stdout);
+		json_str(&j, "event", "clients");
+		json_arr_begin(&j, "incomplete");
+		for (i = 0; i < nfailed; i++) {
+			json_obj_begin(&j, NULL);
+			json_str(&j, "client", inet_fmt(&failed[i].addr, buf,
+							sizeof(buf)));
+			json_str(&j, "state", failed[i].how);
+			json_uint(&j, "missing", failed[i].missing);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		if (v.nhosts) {
+			json_arr_begin(&j, "hosts");
+			for (i = 0; i < v.nhosts; i++) {
+				json_obj_begin(&j, NULL);
+				json_str(&j, "host", inet_ntop_ss(&v.hosts[i].addr,
+								  buf, sizeof(buf)));
+				json_str(&j, "state",
+					 host_state[v.hosts[i].state]);
+				if (v.hosts[i].state == SLAM_HOST_LEFT ||
+				    v.hosts[i].state == SLAM_HOST_LOST)
+					json_uint(&j, "missing",
+						  v.hosts[i].missing);
+				json_obj_end(&j);
+			}
+			json_arr_end(&j);
+		}
+		json_end(&j);
+		return;
+	}
+	if (quiet)
+		return;
+	for (i = 0; i < nfailed; i++)
+		printf("incomplete: %s %s, %llu block%s missing\n",
+		       inet_fmt(&failed[i].addr, buf, sizeof(buf)),
+		       failed[i].how, (unsigned long long)failed[i].missing,
+		       failed[i].missing == 1 ? "" : "s");
+	for (i = 0; i < v.nhosts; i++)
+		printf("host %s: %s\n", inet_ntop_ss(&v.hosts[i].addr, buf,
+						      sizeof(buf)),
+		       host_says[v.hosts[i].state]);
 }
 
 static void summary(void)
@@ -144,27 +281,33 @@ static void summary(void)
 		json_uint(&j, "bad_nacks", s->bad);
 		json_uint(&j, "clients", s->served);
 		json_uint(&j, "done", s->done);
+		json_uint(&j, "left", s->left);
 		json_uint(&j, "lost", s->lost);
+		json_uint(&j, "incomplete", v.incomplete);
+		json_uint(&j, "deaf", s->deaf);
 		json_uint(&j, "refused", s->full);
+		json_bool(&j, "deadline", v.timed_out);
 		json_end(&j);
 	} else if (!quiet) {
 		printf("sent %llu packets (%llu bytes) in %.2f s, %llu rounds; "
-		       "clients %llu: %llu done, %llu lost; %llu NACKs, %llu "
-		       "bad\n", (unsigned long long)s->sent,
+		       "clients %llu: %llu done, %llu left, %llu lost; %llu "
+		       "NACKs, %llu bad\n", (unsigned long long)s->sent,
 		       (unsigned long long)s->bytes, el,
 		       (unsigned long long)s->round,
 		       (unsigned long long)s->served,
 		       (unsigned long long)s->done,
+		       (unsigned long long)s->left,
 		       (unsigned long long)s->lost,
 		       (unsigned long long)s->nacks,
 		       (unsigned long long)s->bad);
 	}
+	summary_names();
 }
 
 static int slam_serve_main(int argc, char **argv)
 {
 	const char *ifname = NULL, *group = SLAM_GROUP, *user = NULL;
-	const char *rate = NULL;
+	const char *rate = NULL, *hosts = NULL;
 	int c, rc = EXIT_FAILURE;
 	struct optstate st;
 	char **ops, buf[INET_FMTLEN];
@@ -185,6 +328,9 @@ static int slam_serve_main(int argc, char **argv)
 		case O_ONCE: v.once = 1; break;
 		case O_IDLE: v.idle = st.secs; break;
 		case O_MAXCL: v.cfg.max_clients = (unsigned)st.num; break;
+		case O_CLIENTS: v.min_clients = (unsigned)st.num; break;
+		case O_HOSTS: hosts = st.arg; break;
+		case 'w': v.deadline = st.secs; break;
 		case 'q': quiet = 1; break;
 		case 'j': json = 1; break;
 		}
@@ -196,8 +342,11 @@ static int slam_serve_main(int argc, char **argv)
 	v.path = ops[0];
 	if (inet_parse_group(group, SLAM_PORT, &v.g) ||
 	    (rate && rate_parse(rate, &v.rate)) ||
-	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0))
+	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0) ||
+	    (hosts && slam_serve_hosts(&v, hosts))) {
+		free(v.hosts);
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
+	}
 	if (slam_serve_file(&v) < 0) {
 		warn("%s", v.path);
 		goto out;
@@ -227,8 +376,11 @@ static int slam_serve_main(int argc, char **argv)
 	v.on_event = event;
 	slam_serve_run(&v);
 	summary();
-	rc = EXIT_SUCCESS;
+	/* a push (not a server stopped by a signal) says how it went */
+	rc = v.once || v.deadline > 0 || v.nhosts || v.min_clients ?
+	     slam_serve_status(&v) : EXIT_SUCCESS;
 out:
 	slam_serve_close(&v);
+	free(failed);
 	return rc;
 }
