@@ -45,6 +45,8 @@ static int srv_socket(const struct mc_group *g, int port, int ifindex,
 		goto fail;
 	}
 	sock_bufsize(fd, SO_SNDBUF, 4 << 20);
+	/* a room of firmware clients NACKs (and says goodbye) at once */
+	sock_bufsize(fd, SO_RCVBUF, 4 << 20);
 	return fd;
 fail:
 	close(fd);
@@ -315,18 +317,26 @@ static void input(struct slam_serve *v)
 	enum slam_ev ev;
 	uint64_t now;
 	size_t len;
-	int k, r;
+	int k, r, n;
 
-	r = sock_rx_recv(v->sock, &v->rx, MSG_DONTWAIT);
-	now = clock_ns();
-	for (k = 0; k < r; k++) {
-		p = sock_rx_data(&v->rx, (unsigned)k, &len);
-		from = sock_rx_from(&v->rx, (unsigned)k);
-		ev = slam_srv_input(&v->s, now, from, p, len);
-		if (ev == SLAM_EV_JOIN || ev == SLAM_EV_DONE ||
-		    ev == SLAM_EV_LEFT || ev == SLAM_EV_BAD ||
-		    ev == SLAM_EV_DEAF || (ev == SLAM_EV_FULL && v->s.full == 1))
-			event(v, evs[ev], from, 0);
+	/* all that waits, within reason: a room of firmware clients NACKs
+	 * at the same moment, and a NACK read late misjudges what the
+	 * data sent meanwhile did */
+	for (n = 0; n < 64; n++) {
+		r = sock_rx_recv(v->sock, &v->rx, MSG_DONTWAIT);
+		now = clock_ns();
+		for (k = 0; k < r; k++) {
+			p = sock_rx_data(&v->rx, (unsigned)k, &len);
+			from = sock_rx_from(&v->rx, (unsigned)k);
+			ev = slam_srv_input(&v->s, now, from, p, len);
+			if (ev == SLAM_EV_JOIN || ev == SLAM_EV_DONE ||
+			    ev == SLAM_EV_LEFT || ev == SLAM_EV_BAD ||
+			    ev == SLAM_EV_DEAF ||
+			    (ev == SLAM_EV_FULL && v->s.full == 1))
+				event(v, evs[ev], from, 0);
+		}
+		if (r < SOCK_BATCH)
+			break;
 	}
 }
 

@@ -485,6 +485,15 @@ static void keep_nack(struct slam_client *c, const uint8_t *buf, size_t len)
 	c->lastlen = (uint16_t)len;
 }
 
+/* The NACK the client will be judged by, and what it could know. */
+static void record(struct slam_client *c, const uint8_t *buf, size_t len,
+		   int have_all, uint64_t cut)
+{
+	keep_nack(c, buf, len);
+	c->have_all = have_all;
+	c->known_seq = cut;
+}
+
 enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 			    const struct sockaddr_storage *from,
 			    const uint8_t *buf, size_t len)
@@ -557,12 +566,10 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 		cut = s->txn_seq;
 	prev_gap = c->gap;
 	prev_known = c->known_seq;
-	c->known_seq = cut;
 	if (ev == SLAM_EV_JOIN)	/* what it may have had since */
 		c->first_seq = cut;
-	keep_nack(c, buf, len);
-	c->have_all = n == 0 && lo >= nb;
 	if (nb == 0) {
+		record(c, buf, len, n == 0 && lo >= nb, cut);
 		/* Empty file: nothing to send; the header in a ping is all a
 		 * client needs to finish. */
 		s->ping_at = now;
@@ -607,6 +614,9 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	}
 	if (c->deaf && now - c->served_ns < DEAF_SERVE)
 		return ev;	/* its asks help nobody: now and then only */
+	/* (a NACK not acted on is not the one to judge the client by: a
+	 * receiver that lags behind its queue asks for what it will have) */
+	record(c, buf, len, n == 0 && lo >= nb, cut);
 	c->served_ns = now;
 	c->hold_ns = 0;
 	for (k = 0; k < n; k++)
