@@ -598,7 +598,7 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 		loss_list(s, c, r, n, hi, cut, now);
 	}
 	adapt(s, now, rtt);
-	if (c->stuck && !c->deaf) {
+	if (pd && c->stuck && !c->deaf) {
 		/* what we sent again for it was lost again: back off, so
 		 * that a client no data reaches cannot flood the group */
 		uint64_t hold = (uint64_t)s->srtt << (c->stuck < 12 ? c->stuck : 12);
