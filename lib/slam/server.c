@@ -194,8 +194,10 @@ int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
 	s->round_sent = 0;
 	s->txn_seq = s->seq;
 	/* Listed clients restart on the new header: they need it all. */
-	for (i = 0; i < s->ncl; i++)
+	for (i = 0; i < s->ncl; i++) {
 		client_restart(s, &s->cl[i]);
+		s->cl[i].stuck_ns = now;
+	}
 	if (s->ncl)
 		for (i = 0; i < h.nblocks; i++)
 			bitmap_set(&s->want, i);
@@ -243,6 +245,11 @@ static void drop(struct slam_srv *s, unsigned i)
 {
 	free(s->cl[i].last);
 	s->cl[i] = s->cl[--s->ncl];
+	if (!s->ncl && s->want.nset) {
+		/* nobody left who wants it */
+		memset(s->want.w, 0, (s->want.nbits + 63) / 64 * 8);
+		s->want.nset = 0;
+	}
 }
 
 static int add(struct slam_srv *s, const struct sockaddr_storage *a,
@@ -266,6 +273,7 @@ static int add(struct slam_srv *s, const struct sockaddr_storage *a,
 	c->addr = *a;
 	c->first_ns = now;
 	client_restart(s, c);
+	c->stuck_ns = now;
 	s->served++;
 	return (int)s->ncl++;
 }

@@ -301,6 +301,9 @@ TEST(srv_verdicts)
 	CHECK_INT(s.ev_missing, 2);
 	CHECK_INT(s.done, 2);
 	CHECK_INT(s.left, 2);
+	/* nobody is left: nothing is wanted any more */
+	CHECK_INT(s.ncl, 0);
+	CHECK_INT(slam_srv_outstanding(&s), 0);
 	slam_srv_free(&s);
 }
 
