@@ -19,6 +19,7 @@
 #define LOSS_HIGH	0.15		/* loss that means congestion */
 #define LOSS_LOW	0.06		/* below it we may speed up */
 #define LOSS_WINDOW	(100 * MS)
+#define QDELAY_MAX	(2 * MS)	/* a queue this long on the path: full */
 #define MAX_RANGES	1024		/* a 64 KiB NACK holds fewer pairs */
 #define NACK_KEEP	2048		/* bytes of a NACK kept for the verdict */
 #define LOST_AFTER	(1500 * MS)	/* and silent that long: forgotten */
@@ -126,6 +127,8 @@ int slam_srv_init(struct slam_srv *s, const struct slam_srv_cfg *cfg,
 	s->slow_start = 1;
 	s->srtt = 10 * MS;
 	s->minrtt = -1;
+	s->rtt_win = -1;
+	s->loss_max = -1;
 	s->t0 = now;
 	s->tok_ns = now;
 	s->tokens = 1;
@@ -359,37 +362,50 @@ static void loss_list(struct slam_srv *s, const struct slam_client *c,
 		seen++;
 		lost += in_ranges(r, n, e->idx);
 	}
-	if (seen >= 32) {
-		s->loss_seen += seen;
-		s->loss_lost += lost;
-	}
+	/* the pace follows the receiver that loses most */
+	if (seen >= 32 && (double)lost / (double)seen > s->loss_max)
+		s->loss_max = (double)lost / (double)seen;
 }
 
+/* The pace follows the slowest receiver's path. A queue building up on
+ * it shows first as delay: the fastest ping answer of a while comes back
+ * later than the fastest ever (random loss does not do that, so a lossy
+ * but idle link keeps its pace); loss above LOSS_HIGH is the other sign.
+ * Until the first sign the pace grows fast, then gently. */
 static void adapt(struct slam_srv *s, uint64_t now, double rtt)
 {
-	uint64_t every = s->srtt > 20 * MS ? (uint64_t)s->srtt : 20 * MS;
-	double p = -1;
+	uint64_t every = s->srtt > 10 * MS ? (uint64_t)s->srtt : 10 * MS;
+	double p = -1, qdelay = -1;
 	int cong;
 
-	if (s->slow_start)	/* until the first sign of congestion */
+	if (rtt >= 0 && (s->rtt_win < 0 || rtt < s->rtt_win))
+		s->rtt_win = rtt;
+	if (s->slow_start)
 		every = s->srtt > 5 * MS ? (uint64_t)s->srtt : 5 * MS;
 	if (s->cfg.rate > 0 || now - s->adj_ns < every)
 		return;
 	if (s->loss_seen >= 32) {
 		p = (double)s->loss_lost / (double)s->loss_seen;
-		s->loss = p;
 		s->loss_seen = s->loss_lost = 0;
 	}
-	/* Queueing delay on the pinged path, or heavy loss, means the
-	 * slowest receiver's link is full: back off. */
+	if (s->loss_max >= 0 && s->loss_max > p)
+		p = s->loss_max;
+	s->loss_max = -1;
+	if (p >= 0)
+		s->loss = p;
+	if (s->rtt_win >= 0 && s->minrtt >= 0)
+		qdelay = s->rtt_win - s->minrtt;
+	s->rtt_win = -1;
 	cong = (p >= 0 && p > LOSS_HIGH) ||
-	       (rtt >= 0 && s->minrtt >= 0 && rtt > 2 * s->minrtt + 8 * MS);
+	       (qdelay >= 0 && qdelay > QDELAY_MAX &&
+		qdelay > s->minrtt);
 	if (cong) {
-		s->rate *= 0.8;
+		s->rate *= 0.85;
 		s->adj_ns = now;
 		s->slow_start = 0;
-	} else if (s->limited && (p < 0 || p < LOSS_LOW)) {
-		s->rate *= s->slow_start ? 1.5 : 1.25;
+	} else if (s->limited && (p < 0 || p < LOSS_LOW) &&
+		   (qdelay < 0 || qdelay < QDELAY_MAX / 2)) {
+		s->rate *= s->slow_start ? 1.5 : 1.08;
 		s->adj_ns = now;
 		s->limited = 0;
 	}

@@ -124,9 +124,11 @@ struct slam_srv {
 	int slow_start;			/* no congestion seen yet */
 	/* adaptation */
 	double srtt, minrtt;		/* ns */
+	double rtt_win;			/* fastest answer since the last step */
 	uint64_t adj_ns;
 	double loss;			/* last loss sample */
-	uint64_t loss_seen, loss_lost;	/* evidence since the last one */
+	uint64_t loss_seen, loss_lost;	/* iPXE evidence since the last step */
+	double loss_max;		/* worst list client's since then */
 	struct slam_ring_ent *ring;	/* send seq -> (block, time) */
 	uint64_t t0;
 	uint64_t progress_ns;		/* a client's gap moved, or one left */
