@@ -152,7 +152,7 @@ summary() {
 }
 
 @test "firmware: a changed file restarts the models and slam-get cleanly" {
-	mkfile f 1500000
+	mkfile f 3000000
 	mkdir "$(T out)"
 	srv -j -r 1000 "$(T f)"
 	fw fw h2 -n 4 -s mix -w 40 -o "$(T out)" -j
@@ -286,13 +286,22 @@ summary() {
 		--interval 1 -m 1
 	bg member ip netns exec "$MCB_NS-h2" "$MCBOX" mcrecv -q -w 60 \
 		239.255.1.1:10000
+	for h in h2 h3; do
+		bg "dump$h" ip netns exec "$MCB_NS-$h" tcpdump -l -n -i eth0 \
+			dst 239.255.1.1 and udp
+		wait_for 10 grep -q "listening on" "$(T "dump$h.err")"
+	done
 	wait_for 10 bridge_has p2
+	# (after the querier's first query the bridge floods a while more)
+	wait_for 15 isolated
+	kill "$(bg_pid dumph2)" "$(bg_pid dumph3)"
 	srv -j -r 1000 "$(T f)"
 	get g h2 -w 30 -o "$(T g)"
 	fw fw h3 -n 1 -s ipxe -w 5 -x "$(T f)"
 	bg_wait fw 15
 	[[ $status == 3 ]]
-	grep -q "c0 ipxe 198.18.0.3:[0-9]* deadline 0/" "$(T fw.out)"
+	grep -q "c0 ipxe 198.18.0.3:[0-9]* deadline 0/" "$(T fw.out)" ||
+		{ cat "$(T fw.out)" "$(T srv.out)"; false; }
 	run -0 grep '"event":"deaf","client":"198.18.0.3' "$(T srv.out)"
 	[[ $output == *'"block":0'* && $output == *'"cause":"igmp-snooping"'* ]]
 	grep -q "client 198.18.0.3:[0-9]* gets none of the group's data.*IGMP-snooping switch" \
@@ -310,4 +319,22 @@ summary() {
 # the switch lists the group on port $1
 bridge_has() {
 	bridge -n "$MCB_NS-sw" mdb show | grep -q "port $1 grp 239.255.1.1"
+}
+
+probes() {
+	grep -c "> 239.255.1.1" "$(T "dump$1.out")"
+}
+
+# A probe to the group reaches the member on h2, and not h3.
+isolated() {
+	local a2 a3
+	a2=$(probes h2)
+	a3=$(probes h3)
+	nsx h1 bash -c 'printf probe >/dev/udp/239.255.1.1/10000' || return 1
+	wait_for 2 probes_above h2 "$a2" || return 1
+	[[ $(probes h3) == "$a3" ]]
+}
+
+probes_above() {
+	(($(probes "$1") > $2))
 }

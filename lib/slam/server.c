@@ -160,7 +160,7 @@ static void client_restart(struct slam_srv *s, struct slam_client *c)
 	c->last = NULL;
 	c->lastlen = 0;
 	c->have_all = 0;
-	c->gap = c->ask_end = c->ahead = 0;
+	c->gap = c->ask_end = c->ahead = c->win = 0;
 	c->first_seq = c->known_seq = s->seq;
 	c->stuck = 0;
 	c->stuck_gap = 0;
@@ -433,21 +433,40 @@ static void want(struct slam_srv *s, uint64_t b)
 }
 
 /* A ping-driven client asked for [gap, ask_end): it will ask for what
- * follows next. Want the blocks after it that were never sent while it
- * was listed, so that its next request is already on its way. */
-static void send_ahead(struct slam_srv *s, struct slam_client *c)
+ * follows next, four blocks a round trip. Keep that on its way: blocks
+ * never sent at all, as far as the pace carries in two round trips (the
+ * client at the front of the transfer drives it); and, for a client whose
+ * gaps run on past what was sent for it last time (one that booted late
+ * and lacks the start), a window that doubles each time that happens and
+ * closes when its gap jumps past (it heard the rest: only its own losses
+ * are left, and those it asks for). cut: what its NACK knew of. */
+static void send_ahead(struct slam_srv *s, struct slam_client *c,
+		       uint64_t prev_end, uint64_t cut)
 {
-	uint64_t nb = s->h.nblocks, b, end;
+	uint64_t nb = s->h.nblocks, b, end, w = ahead_window(s);
 
-	end = c->gap + ahead_window(s);
+	if (c->win && c->gap == prev_end)
+		c->win = 2 * c->win > w ? w : 2 * c->win;
+	else if (c->gap == prev_end && prev_end)
+		c->win = PD_MAX;
+	else if (c->gap > prev_end)
+		c->win = 0;
+	end = c->ask_end + c->win;
 	if (end > nb)
 		end = nb;
-	b = c->ahead > c->ask_end ? c->ahead : c->ask_end;
-	for (; b < end; b++)
-		if (!sent_after(s, b, c->first_seq))
+	for (b = c->ask_end; b < end; b++)
+		if (!sent_after(s, b, cut))	/* not in flight */
 			want(s, b);
-	if (end > c->ahead)
-		c->ahead = end;
+	c->ahead = end;
+	end = c->gap + w;
+	if (end > nb)
+		end = nb;
+	for (b = c->ask_end; b < end; b++)
+		if (!s->sent_seq[b]) {
+			want(s, b);
+			if (b >= c->ahead)
+				c->ahead = b + 1;
+		}
 }
 
 /* Counts the Ints of a NACK up to 3 (an iPXE NACK has exactly 2). */
@@ -524,7 +543,7 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 {
 	struct slam_range r[MAX_RANGES];
 	uint64_t lo, hi, b, nb = s->have_file ? s->h.nblocks : 0, horizon, cut;
-	uint64_t prev_gap, prev_known;
+	uint64_t prev_gap, prev_known, prev_end;
 	double rtt = -1;
 	enum slam_ev ev = SLAM_EV_NACK;
 	struct slam_client *c;
@@ -590,6 +609,7 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 		cut = s->txn_seq;
 	prev_gap = c->gap;
 	prev_known = c->known_seq;
+	prev_end = c->ahead;
 	if (ev == SLAM_EV_JOIN)	/* what it may have had since */
 		c->first_seq = cut;
 	if (nb == 0) {
@@ -648,7 +668,7 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 			if (!sent_after(s, b, cut))	/* not in flight */
 				want(s, b);
 	if (pd && !c->deaf) {
-		send_ahead(s, c);
+		send_ahead(s, c, prev_end, cut);
 		c->ping_now = 1;
 		s->pd_wait = 1;
 		s->pd_scan_at = now;

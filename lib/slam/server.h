@@ -32,6 +32,7 @@ struct slam_client {
 	uint64_t gap;		/* first block it lacks, last NACK */
 	uint64_t ask_end;	/* end of what its last NACK listed */
 	uint64_t ahead;		/* sent ahead of it up to here (pd) */
+	uint64_t win;		/* ... beyond its ask, for its own gaps */
 	uint64_t first_seq;	/* sends before its first NACK */
 	uint64_t known_seq;	/* sends its last NACK could know of */
 	uint64_t served_ns;	/* its asks last added to the wanted set */

@@ -83,6 +83,7 @@ struct fw {
 	int fd;				/* unicast: NACKs out, pings in */
 	struct sockaddr_in local;
 	uint64_t start_at, done_at;
+	uint64_t nack_at;		/* its first NACK */
 	uint8_t hdr[HDR_MAX + 1];	/* cached header bytes */
 	size_t hdr_len;
 	uint64_t total, bs, nblocks;
@@ -374,7 +375,8 @@ static void ipxe_nack(struct fw *c)
 	len += put_int(b + len, n);
 	b[len++] = 0;
 	send(c->fd, b, len, 0);
-	c->nacks++;
+	if (!c->nacks++)
+		c->nack_at = now_ns();
 }
 
 /* slam_pull_header(): 0 and *p past the header, or -1 */
@@ -538,7 +540,8 @@ static void eb_nack(struct fw *c)
 	*p++ = 0;
 	c->nack_sent = 1;
 	send(c->fd, b, (size_t)(p - b), 0);
-	c->nacks++;
+	if (!c->nacks++)
+		c->nack_at = now_ns();
 }
 
 /* reinit_slam_state(): 0, or -1 when Etherboot would abort */
@@ -921,7 +924,7 @@ static unsigned running(void)
 static void report(void)
 {
 	unsigned k, ok = 0, failed = 0, cut = 0;
-	uint64_t first = 0, last = 0, t;
+	uint64_t first = 0, last = 0, t, nack = 0;
 
 	for (k = 0; k < g.n; k++) {
 		struct fw *c = &g.c[k];
@@ -941,6 +944,8 @@ static void report(void)
 			cut++;
 		}
 		s = (double)(c->done_at - g.t0) / 1e9;
+		if (c->nack_at && (!nack || c->nack_at - g.t0 < nack))
+			nack = c->nack_at - g.t0;
 		if (g.json)
 			printf("{\"client\":%u,\"style\":\"%s\",\"addr\":\"%s:%u\","
 			       "\"result\":\"%s\",\"blocks\":%llu,\"received\":%llu,"
@@ -972,12 +977,14 @@ static void report(void)
 	if (g.json)
 		printf("{\"event\":\"summary\",\"clients\":%u,\"ok\":%u,"
 		       "\"failed\":%u,\"unfinished\":%u,\"first_s\":%.3f,"
-		       "\"last_s\":%.3f}\n", g.n, ok, failed, cut,
-		       (double)first / 1e9, (double)last / 1e9);
+		       "\"last_s\":%.3f,\"first_nack_s\":%.3f}\n", g.n, ok,
+		       failed, cut, (double)first / 1e9, (double)last / 1e9,
+		       (double)nack / 1e9);
 	else
 		printf("clients %u: %u ok, %u failed, %u unfinished; first "
-		       "%.3f s, last %.3f s\n", g.n, ok, failed, cut,
-		       (double)first / 1e9, (double)last / 1e9);
+		       "%.3f s, last %.3f s; first NACK %.3f s\n", g.n, ok,
+		       failed, cut, (double)first / 1e9, (double)last / 1e9,
+		       (double)nack / 1e9);
 	fflush(stdout);
 }
 
