@@ -3,6 +3,7 @@
  * group's Ethernet address). */
 #include "igmp/capture.h"
 #include "base/err.h"
+#include "net/mac.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -235,7 +236,7 @@ ssize_t capture_send(int fd, int ifindex, int family,
 	    !ioctl(fd, SIOCGIFHWADDR, &ifr) &&
 	    ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER) {
 		sll.sll_halen = 6;
-		igmp_group_mac(family, dst, sll.sll_addr);
+		mac_of_ip(family == AF_INET6, dst->b, sll.sll_addr);
 	}
 	return sendto(fd, pkt, len, 0, (struct sockaddr *)&sll, sizeof(sll));
 }

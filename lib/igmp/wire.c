@@ -126,19 +126,6 @@ static int is_zero(const struct igmp_addr *a)
 	return !memcmp(a, &zero, sizeof(zero));
 }
 
-void igmp_group_mac(int family, const struct igmp_addr *g, uint8_t mac[6])
-{
-	if (family == AF_INET) {
-		/* 01:00:5e + the low 23 bits */
-		mac[0] = 0x01, mac[1] = 0x00, mac[2] = 0x5e;
-		mac[3] = g->b[1] & 0x7f, mac[4] = g->b[2], mac[5] = g->b[3];
-	} else {
-		/* 33:33 + the low 32 bits */
-		mac[0] = 0x33, mac[1] = 0x33;
-		memcpy(mac + 2, g->b + 12, 4);
-	}
-}
-
 /* What IGMPv3 and MLDv2 queries share (RFC 9776 §4.1, RFC 9777 §5.1):
  * the sources fit one packet, name a group, and QRV fits 3 bits. */
 static int check_v3(const struct igmp_query *q, unsigned maxsrc)

@@ -56,9 +56,6 @@ struct igmp_query {
 ssize_t igmp_query_build(const struct igmp_query *q, uint8_t *buf,
 			 size_t len, struct igmp_addr *dst);
 
-/* Ethernet address of a multicast IP group (RFC 1112 §6.4, RFC 2464 §7). */
-void igmp_group_mac(int family, const struct igmp_addr *group,
-		    uint8_t mac[6]);
 
 /* Message kinds. */
 enum {
