@@ -2,6 +2,7 @@
  * §4.1.1, RFC 9777 §5.1.3), query byte vectors, report parsing of packets
  * a Linux 6.18 host sent, the membership table, and hostile input. */
 #include "igmp/capture.h"
+#include "igmp/table.h"
 #include "igmp/wire.h"
 #include "net/mac.h"
 #include "unit.h"
