@@ -1,6 +1,6 @@
 # mcbox - multicast toolkit in one multi-call binary. See README.md.
 # Targets: all check demo docs deps install install-caps uninstall fuzz bench
-#          size lint clean. `make STATIC=1` links statically.
+#          size layout lint clean. `make STATIC=1` links statically.
 
 PROG      = mcbox
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
@@ -149,9 +149,15 @@ bench: $(PROG)
 size: $(PROG)
 	size $(PROG) $(N)/libmcbox.a | sort -k1 -n -r | head -n 30
 
-lint:
+# The shape docs/ARCHITECTURE.md describes: a header per lib .c, no
+# include circles, sans-I/O modules free of I/O, no printing to stdout in
+# lib, applets of 250 lines at most.
+layout:
+	@bash tests/layout.sh
+
+lint: layout
 	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
-		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
+		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
 	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done
 
@@ -159,6 +165,6 @@ clean:
 	rm -rf build $(PROG)
 
 .PHONY: FORCE all asan units check demo docs deps deps-check install install-caps \
-	uninstall fuzz bench size lint clean
+	uninstall fuzz bench size layout lint clean
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)
