@@ -1,5 +1,5 @@
 # mcbox - multicast toolkit in one multi-call binary. See README.md.
-# Targets: all check demo docs deps install install-caps uninstall fuzz bench
+# Targets: all check check-vm demo docs deps install install-caps uninstall fuzz bench
 #          size layout lint clean. `make STATIC=1` links statically.
 
 PROG      = mcbox
@@ -90,8 +90,20 @@ units: $(UNITS) $(AUNITS)
 # The whole suite, on the normal and on the ASan+UBSan build. Ends with
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # SANITIZE=0 skips the second pass; TESTS=file.bats runs some suites only.
-check: deps-check $(PROG) asan units
+# An LD_PRELOAD shim that hides the kernel's multicast routing, for
+# tests/61-mroute-nokernel.bats on hosts that have it.
+$(N)/nomroute.so: tests/helpers/nomroute.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -shared -fPIC -o $@ $< -ldl
+
+check: deps-check $(PROG) asan units $(N)/nomroute.so
 	@bash tests/run
+
+# The suites that need a kernel feature, in the guest kernel of tests/vm
+# even where the host has the feature.
+check-vm: deps-check $(PROG) asan units $(N)/nomroute.so
+	@MCB_VM=all TESTS="$$(grep -l '^# kernel:' tests/*.bats | tr '\n' ' ')" \
+		bash tests/run
 
 demo: deps-check $(PROG)
 	@bash tests/demo.sh
@@ -164,7 +176,7 @@ lint: layout
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: FORCE all asan units check demo docs deps deps-check install install-caps \
+.PHONY: FORCE all asan units check check-vm demo docs deps deps-check install install-caps \
 	uninstall fuzz bench size layout lint clean
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)
