@@ -1,6 +1,6 @@
 /* opt.c - the applet spec at work: getopt_long tables built from the option
- * table, range-checked numbers, --help, usage errors, and the spec dump that
- * man/gen.sh and completions/gen.sh turn into docs (DESIGN.md §2). */
+ * table, --help, usage errors, and the spec dump that man/gen.sh and
+ * completions/gen.sh turn into docs (docs/ARCHITECTURE.md §2). */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>

@@ -1,5 +1,6 @@
 /* opt.h - the applet spec: one option table feeds getopt_long, --help,
- * the man page SYNOPSIS/OPTIONS and the shell completions (DESIGN.md §2). */
+ * the man page SYNOPSIS/OPTIONS and the shell completions
+ * (docs/ARCHITECTURE.md §2). */
 #ifndef MCBOX_BASE_OPT_H
 #define MCBOX_BASE_OPT_H
 

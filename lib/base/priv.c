@@ -1,6 +1,6 @@
-/* priv.c - capabilities (docs/ARCHITECTURE.md, Privileges): keep what
- * the applet declares as permitted only, raise around the privileged
- * call, drop all, and switch to an unprivileged user for servers. The
+/* priv.c - capabilities (docs/ARCHITECTURE.md §3): keep what the applet
+ * declares as permitted only, raise around the privileged call, drop all,
+ * and switch to an unprivileged user for servers. The
  * capability sets are read and written with capget(2)/capset(2)
  * directly: every applet starts here, and a library that reads /proc to
  * do the same costs more than the rest of a short applet's run. */

@@ -1,8 +1,7 @@
-/* priv.h - capabilities (docs/ARCHITECTURE.md, Privileges): the
- * dispatcher keeps only what an applet declares (permitted, not
- * effective); the applet raises one around the privileged call and drops
- * all once it holds the descriptor. The only module that touches the
- * capability sets. */
+/* priv.h - capabilities (docs/ARCHITECTURE.md §3): the dispatcher keeps
+ * only what an applet declares (permitted, not effective); the applet
+ * raises one around the privileged call and drops all once it holds the
+ * descriptor. The only module that touches the capability sets. */
 #ifndef MCBOX_BASE_PRIV_H
 #define MCBOX_BASE_PRIV_H
 

@@ -25,32 +25,15 @@ enum mr_support mrc_support(struct mrc_ctx *x, int family)
 	return *s - 1;
 }
 
-static void vsay(void (*fn)(const char *msg), const char *fmt, va_list ap)
+void mrc_tell(void (*fn)(const char *msg), const char *fmt, ...)
 {
 	char buf[512];
+	va_list ap;
 
+	if (!fn)
+		return;
+	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
 	fn(buf);
-}
-
-void mrc_note(struct mrc_ctx *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!x->note)
-		return;
-	va_start(ap, fmt);
-	vsay(x->note, fmt, ap);
-	va_end(ap);
-}
-
-void mrc_say(struct mrc_ctx *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!x->say)
-		return;
-	va_start(ap, fmt);
-	vsay(x->say, fmt, ap);
-	va_end(ap);
 }

@@ -32,11 +32,11 @@ void mrc_init(struct mrc_ctx *x, uint32_t table);
 /* What the kernel offers family for x->table (probed once). */
 enum mr_support mrc_support(struct mrc_ctx *x, int family);
 
-/* Remarks through x->note, printf-style (none when it is NULL). */
-void mrc_note(struct mrc_ctx *x, const char *fmt, ...)
+/* Formats a line printf-style and hands it to fn (nothing when fn is
+ * NULL): remarks go to x->note (stderr), results to x->say (stdout). */
+void mrc_tell(void (*fn)(const char *msg), const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* A result line through x->say, printf-style. */
-void mrc_say(struct mrc_ctx *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#define mrc_note(x, ...)	mrc_tell((x)->note, __VA_ARGS__)
+#define mrc_say(x, ...)		mrc_tell((x)->say, __VA_ARGS__)
 
 #endif
