@@ -1,6 +1,6 @@
 # mcbox - multicast toolkit in one multi-call binary. See README.md.
 # Targets: all check check-vm demo docs deps install install-caps uninstall fuzz bench
-#          size lint clean. `make STATIC=1` links statically.
+#          size layout lint clean. `make STATIC=1` links statically.
 
 PROG      = mcbox
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
@@ -13,24 +13,33 @@ CC       ?= cc
 CLANG    ?= clang
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror
-BASEFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Iapplets \
+BASEFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib \
 	    -DMCBOX_VERSION='"$(VERSION)"'
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=undefined
+# The shipped binary: C has no exceptions and nothing here unwinds (no
+# pthread_cancel), so no unwind tables; every function and object in its
+# own section, and the linker drops those no applet reaches.
+SLIMFLAGS = -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	    -ffunction-sections -fdata-sections
+SLIMLINK  = -Wl,--gc-sections
 
-PKGS      = libpcap libcap-ng
+PKGS      = libpcap
 ifeq ($(STATIC),1)
-# libpcap and libcap-ng go in statically; Debian ships no static libsystemd
-# (which a static libdbus would need), so glibc and libdbus
-# stay shared: "static where the libraries allow it".
-PKG_LIBS := -Wl,-Bstatic -lpcap -lcap-ng -Wl,-Bdynamic -ldbus-1
+# libpcap goes in statically; Debian ships no static libsystemd (which a
+# static libdbus would need), so glibc and libdbus stay shared: "static
+# where the libraries allow it".
+PKG_LIBS := -Wl,-Bstatic -lpcap -Wl,-Bdynamic -ldbus-1
+PCAP_DEF := -DMCBOX_PCAP_STATIC
 else
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcap-ng)
+# libpcap's headers only: lib/igmp/capture.c loads the library (and its
+# dozen dependencies) when igmpquery first captures, not at every start.
+PKG_LIBS :=
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PCAP_DEF)
 LIBS      = $(PKG_LIBS) -lm
 
-LIB_SRC   = $(sort $(wildcard lib/*.c))
+LIB_SRC   = $(sort $(wildcard lib/*/*.c))
 APP_SRC   = $(sort $(wildcard applets/*.c))
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -43,18 +52,22 @@ all: $(PROG)
 
 $(N)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(SLIMFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 $(A)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# Rebuilt whole: rooms may hold files of the same name (slam/wire.o,
+# tftp/wire.o), which `ar r` would replace one by the other.
 $(N)/libmcbox.a: $(LIB_SRC:%.c=$(N)/%.o)
-	$(AR) rcs $@ $^
+	@rm -f $@
+	$(AR) qcs $@ $^
 $(A)/libmcbox.a: $(LIB_SRC:%.c=$(A)/%.o)
-	$(AR) rcs $@ $^
+	@rm -f $@
+	$(AR) qcs $@ $^
 
 $(PROG): $(APP_SRC:%.c=$(N)/%.o) $(N)/libmcbox.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(SLIMLINK) -o $@ $^ $(LIBS)
 $(A)/$(PROG): $(APP_SRC:%.c=$(A)/%.o) $(A)/libmcbox.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -73,7 +86,8 @@ AUNITS = $(UNIT_SRC:tests/unit/%.c=$(A)/unit/%)
 build/version: FORCE
 	@mkdir -p build
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
-$(N)/applets/main.o $(N)/lib/opt.o $(A)/applets/main.o $(A)/lib/opt.o: build/version
+$(N)/applets/main.o $(N)/lib/base/opt.o $(A)/applets/main.o $(A)/lib/base/opt.o: \
+		build/version
 FORCE:
 
 asan: $(A)/$(PROG)
@@ -153,10 +167,16 @@ bench: $(PROG)
 size: $(PROG)
 	size $(PROG) $(N)/libmcbox.a | sort -k1 -n -r | head -n 30
 
-lint:
+# The shape docs/ARCHITECTURE.md describes: a header per lib .c, no
+# include circles, sans-I/O modules free of I/O, no printing to stdout in
+# lib, applets of 250 lines at most.
+layout:
+	@bash tests/layout.sh
+
+lint: layout
 	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
 		tests/vm/run tests/vm/features tests/vm/guest-init tests/vm/init \
-		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
+		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
 	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done
 
@@ -164,6 +184,6 @@ clean:
 	rm -rf build $(PROG)
 
 .PHONY: FORCE all asan units check check-vm demo docs deps deps-check install install-caps \
-	uninstall fuzz bench size lint clean
+	uninstall fuzz bench size layout lint clean
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "opt.h"
-#include "priv.h"
+#include "base/err.h"
+#include "base/opt.h"
+#include "base/priv.h"
 
 #define APPLET(c) extern const struct applet c##_applet;
 #include "applets.def"

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
-#include "mroutecmd.h"
-#include "opt.h"
-#include "priv.h"
+#include "base/err.h"
+#include "mroute/cmd.h"
+#include "base/opt.h"
+#include "base/priv.h"
 
 #define O_NOHOLD (OPT_LONGONLY + 1)
 #define O_PIDFILE (OPT_LONGONLY + 2)
@@ -55,7 +55,6 @@ const struct applet mroute_applet = {
 	 * VIFs, MRT_TABLE). Raised only around those calls. */
 	.privs = PRIV_NET_RAW | PRIV_NET_ADMIN,
 	.main = mroute_main,
-	.implemented = 1,
 };
 
 static int quiet;
@@ -64,6 +63,12 @@ static void on_note(const char *msg)
 {
 	if (!quiet)
 		warnx("%s", msg);
+}
+
+/* results of a command (stop) */
+static void on_say(const char *msg)
+{
+	puts(msg);
 }
 
 static void on_error(const char *msg)
@@ -109,6 +114,8 @@ int mroute_main(int argc, char **argv)
 		return st.status;
 	}
 	x.table = table;
+	x.out = stdout;
+	x.say = on_say;
 	x.note = on_note;
 	if (!batch && n == 0) {
 		opt_free(&st);

@@ -6,15 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
-#include "err.h"
-#include "inet.h"
-#include "json.h"
-#include "opt.h"
-#include "priv.h"
-#include "tftp.h"
-#include "tftp_get.h"
-#include "xfer.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "net/inet.h"
+#include "base/json.h"
+#include "base/opt.h"
+#include "base/priv.h"
+#include "tftp/client.h"
+#include "tftp/get.h"
 
 #define O_UNICAST (OPT_LONGONLY + 1)
 #define O_MAXSIZE (OPT_LONGONLY + 2)

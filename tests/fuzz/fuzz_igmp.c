@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
-#include "igmp.h"
+#include "igmp/capture.h"
+#include "igmp/table.h"
+#include "igmp/wire.h"
 
 /* Most mutations break the checksum and stop at it; a second run with the
  * IGMP or ICMPv6 checksum recomputed reaches the record parser. */

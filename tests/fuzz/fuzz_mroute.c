@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mrhold.h"
-#include "mroute.h"
-#include "mroutecmd.h"
+#include "mroute/hold.h"
+#include "mroute/kernel.h"
+#include "mroute/cmd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

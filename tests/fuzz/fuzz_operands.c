@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inet.h"
-#include "mac.h"
-#include "opt.h"
+#include "net/inet.h"
+#include "net/mac.h"
+#include "base/opt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

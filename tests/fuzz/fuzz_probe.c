@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe.h"
-#include "rate.h"
+#include "probe/stats.h"
+#include "net/rate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

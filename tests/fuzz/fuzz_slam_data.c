@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "slam.h"
-#include "slamcli.h"
+#include "slam/wire.h"
+#include "slam/client.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 {

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "slam.h"
-#include "slamsrv.h"
+#include "slam/wire.h"
+#include "slam/server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dump.h"
+#include "base/dump.h"
 #include "unit.h"
 
 TEST(text_or_not)

@@ -5,8 +5,8 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "idlespin.h"
+#include "base/clock.h"
+#include "net/idlespin.h"
 #include "unit.h"
 
 struct rec {

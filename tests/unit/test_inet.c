@@ -3,8 +3,8 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
-#include "err.h"
-#include "inet.h"
+#include "base/err.h"
+#include "net/inet.h"
 #include "unit.h"
 
 static const char *fmt(const struct sockaddr_storage *ss)

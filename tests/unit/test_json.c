@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "json.h"
+#include "base/json.h"
 #include "unit.h"
 
 TEST(object)

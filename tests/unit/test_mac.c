@@ -2,7 +2,7 @@
  * the 32 aliases, CIDR ranges and scopes. */
 #include <arpa/inet.h>
 
-#include "mac.h"
+#include "net/mac.h"
 #include "unit.h"
 
 static const char *map(const char *s)

@@ -2,10 +2,10 @@
  * probe buffers (lib/mctx), without sockets. */
 #include <stdlib.h>
 
-#include "err.h"
-#include "mctx.h"
-#include "mcrx.h"
-#include "probe.h"
+#include "base/err.h"
+#include "probe/send.h"
+#include "probe/recv.h"
+#include "probe/stats.h"
 #include "unit.h"
 
 TEST(groups)

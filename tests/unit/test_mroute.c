@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "err.h"
-#include "mrhold.h"
-#include "mroute.h"
-#include "mroutecmd.h"
+#include "base/err.h"
+#include "mroute/hold.h"
+#include "mroute/kernel.h"
+#include "mroute/cmd.h"
 #include "unit.h"
 
 /* --- a tiny netlink message builder --- */

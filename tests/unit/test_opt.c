@@ -1,8 +1,8 @@
 /* test_opt.c - opt: number parsers, option loop, range errors, operands. */
 #include <stdlib.h>
 
-#include "err.h"
-#include "opt.h"
+#include "base/err.h"
+#include "base/opt.h"
 #include "unit.h"
 
 TEST(numbers)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "priv.h"
+#include "base/priv.h"
 #include "unit.h"
 
 /* CapPrm/CapEff as numbers from /proc/self/status */

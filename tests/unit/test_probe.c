@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "probe.h"
-#include "rate.h"
+#include "probe/stats.h"
+#include "net/rate.h"
 #include "unit.h"
 
 static struct probe_hdr hdr(uint64_t seq, uint64_t tx)

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "slam.h"
+#include "slam/wire.h"
 #include "unit.h"
 
 static const struct {

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "slamcli.h"
-#include "slamsrv.h"
+#include "slam/client.h"
+#include "slam/server.h"
 #include "unit.h"
 
 #define MS UINT64_C(1000000)

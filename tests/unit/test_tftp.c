@@ -4,10 +4,10 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
-#include "err.h"
-#include "inet.h"
-#include "tftp.h"
-#include "tftp_get.h"
+#include "base/err.h"
+#include "net/inet.h"
+#include "tftp/wire.h"
+#include "tftp/get.h"
 #include "unit.h"
 
 #define SEC 1000000000ull

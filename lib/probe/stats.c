@@ -1,0 +1,249 @@
+/* stats.c - per-sender probe statistics (loss, duplicates, reordering,
+ * TTL, delay, RFC 3550 section 6.4.1 jitter). Sans-I/O. */
+#include "probe/stats.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+void probe_flow_init(struct probe_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->ttl_last = f->ttl_min = f->ttl_max = -1;
+}
+
+static int win_test(const struct probe_flow *f, uint64_t seq)
+{
+	uint64_t b = seq % PROBE_WINDOW;
+
+	return (f->win[b / 64] >> (b % 64)) & 1;
+}
+
+static void win_set(struct probe_flow *f, uint64_t seq)
+{
+	uint64_t b = seq % PROBE_WINDOW;
+
+	f->win[b / 64] |= 1ull << (b % 64);
+}
+
+static void win_clear(struct probe_flow *f, uint64_t seq)
+{
+	uint64_t b = seq % PROBE_WINDOW;
+
+	f->win[b / 64] &= ~(1ull << (b % 64));
+}
+
+/* Sequence numbers top+1 .. top+d become part of the window: forget what
+ * their slots held PROBE_WINDOW sequences ago. */
+static void win_advance(struct probe_flow *f, uint64_t d)
+{
+	if (d >= PROBE_WINDOW) {
+		memset(f->win, 0, sizeof(f->win));
+		return;
+	}
+	for (uint64_t i = 1; i <= d; i++)
+		win_clear(f, f->top + i);
+}
+
+static void account_time(struct probe_flow *f, const struct probe_hdr *h,
+			 uint64_t rx_ns)
+{
+	int64_t transit, d;
+
+	if (!(h->flags & PROBE_F_TIME) || !rx_ns)
+		return;
+	/* unsynchronised clocks make this negative; keep it signed */
+	transit = (int64_t)(rx_ns - h->tx_ns);
+	if (!f->ndelay || transit < f->delay_min)
+		f->delay_min = transit;
+	if (!f->ndelay || transit > f->delay_max)
+		f->delay_max = transit;
+	f->delay_sum += (double)transit;
+	if (f->ndelay) {
+		/* RFC 3550 6.4.1: J += (|D(i-1,i)| - J) / 16, in arrival
+		 * order; clock offset cancels out in D */
+		d = transit - f->last_transit;
+		if (d < 0)
+			d = -d;
+		f->jitter += ((double)d - f->jitter) / 16.0;
+	}
+	f->last_transit = transit;
+	f->ndelay++;
+}
+
+enum probe_verdict probe_account(struct probe_flow *f,
+				 const struct probe_hdr *h, uint64_t rx_ns,
+				 int ttl)
+{
+	enum probe_verdict v;
+	uint64_t seq = h->seq;
+
+	if (!f->started) {
+		f->started = 1;
+		f->base = f->top = seq;
+		win_set(f, seq);
+		f->unique = 1;
+		v = PROBE_INORDER;
+	} else if (seq > f->top) {
+		if (seq - f->top > PROBE_MAX_JUMP) {
+			f->invalid++;
+			return PROBE_INVALID;
+		}
+		win_advance(f, seq - f->top);
+		f->top = seq;
+		win_set(f, seq);
+		f->unique++;
+		v = PROBE_INORDER;
+	} else if (f->top - seq >= PROBE_WINDOW) {
+		f->late++;
+		f->received++;
+		return PROBE_LATE;
+	} else if (win_test(f, seq)) {
+		f->duplicated++;
+		f->received++;
+		return PROBE_DUPLICATE;
+	} else {
+		/* within the window, not seen: it arrived out of order; it
+		 * may also precede the first one we saw */
+		win_set(f, seq);
+		if (seq < f->base)
+			f->base = seq;
+		f->unique++;
+		f->reordered++;
+		v = PROBE_REORDERED;
+	}
+	f->received++;
+	if (h->ttl)
+		f->ttl_sent = h->ttl;
+	if (ttl >= 0) {
+		f->ttl_last = ttl;
+		if (f->ttl_min < 0 || ttl < f->ttl_min)
+			f->ttl_min = ttl;
+		if (ttl > f->ttl_max)
+			f->ttl_max = ttl;
+	}
+	account_time(f, h, rx_ns);
+	return v;
+}
+
+uint64_t probe_lost(const struct probe_flow *f)
+{
+	uint64_t expected;
+
+	if (!f->started)
+		return 0;
+	expected = f->top - f->base + 1;
+	return expected > f->unique ? expected - f->unique : 0;
+}
+
+double probe_loss_pct(const struct probe_flow *f)
+{
+	uint64_t lost = probe_lost(f);
+
+	if (!f->started)
+		return 0;
+	return 100.0 * (double)lost / (double)(lost + f->unique);
+}
+
+void probe_table_init(struct probe_table *t, size_t max)
+{
+	memset(t, 0, sizeof(*t));
+	t->max = max;
+}
+
+void probe_table_free(struct probe_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Same address; the port too when with_port. */
+static int same(const struct sockaddr_storage *a,
+		const struct sockaddr_storage *b, int with_port)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_addr.s_addr == y->sin_addr.s_addr &&
+		       (!with_port || x->sin_port == y->sin_port);
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return !memcmp(&x->sin6_addr, &y->sin6_addr, 16) &&
+		       (!with_port || x->sin6_port == y->sin6_port);
+	}
+	return 1;
+}
+
+static int match(const struct probe_flow *f,
+		 const struct sockaddr_storage *source,
+		 const struct sockaddr_storage *group, uint32_t id)
+{
+	return f->id == id && same(&f->source, source, 0) &&
+	       same(&f->group, group, 1);
+}
+
+struct probe_flow *probe_table_get(struct probe_table *t,
+				   const struct sockaddr_storage *source,
+				   const struct sockaddr_storage *group,
+				   uint32_t id)
+{
+	struct probe_flow *f, **v;
+
+	if (t->last < t->n && match(t->v[t->last], source, group, id))
+		return t->v[t->last];
+	for (size_t i = 0; i < t->n; i++)
+		if (match(t->v[i], source, group, id)) {
+			t->last = i;
+			return t->v[i];
+		}
+	if (t->n >= t->max) {
+		t->overflow++;
+		errno = ENOSPC;
+		return NULL;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+
+		v = realloc(t->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	f = malloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	probe_flow_init(f);
+	f->source = *source;
+	f->group = *group;
+	f->id = id;
+	t->last = t->n;
+	t->v[t->n++] = f;
+	return f;
+}
+
+void probe_table_totals(const struct probe_table *t, struct probe_totals *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < t->n; i++) {
+		const struct probe_flow *f = t->v[i];
+		double pct = probe_loss_pct(f);
+
+		s->flows++;
+		s->received += f->received;
+		s->unique += f->unique;
+		s->lost += probe_lost(f);
+		s->duplicated += f->duplicated;
+		s->reordered += f->reordered;
+		s->late += f->late;
+		if (pct > s->worst_loss_pct)
+			s->worst_loss_pct = pct;
+	}
+}

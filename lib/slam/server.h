@@ -1,0 +1,115 @@
+/* server.h - the SLAM server state machine, sans I/O (PROTOCOLS.md §1.7,
+ * §1.10): merges every client's NACKs into one set of wanted blocks sent
+ * once per round to the group, pings clients in turn, forgets the silent
+ * ones, paces the data (fixed, or adapted to the loss and delay that NACKs
+ * and ping answers reveal) and clamps hostile NACKs. */
+#ifndef MCBOX_SLAM_SERVER_H
+#define MCBOX_SLAM_SERVER_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "slam/wire.h"
+#include "file/bitmap.h"
+
+#define SLAM_RING 8192	/* recent sends remembered for loss estimates */
+
+struct slam_client {
+	struct sockaddr_storage addr;
+	uint64_t first_ns;	/* first NACK */
+	uint64_t last_ns;	/* last datagram */
+	uint64_t pinged_ns;	/* last ping, 0 when answered */
+	unsigned missed;	/* pings in a row left unanswered */
+	uint64_t nacks;
+};
+
+struct slam_srv_cfg {
+	double rate;		/* data packets per second; 0: adaptive */
+	unsigned max_clients;	/* 0: SLAM_SRV_MAX_CLIENTS */
+	uint64_t ping_timeout_ns; /* 0: 100 ms as mini-slamd */
+	unsigned max_missed;	/* 0: 3 unanswered pings forget a client */
+};
+
+#define SLAM_SRV_MAX_CLIENTS 4096
+
+/* What slam_srv_next() asks the driver to do. */
+enum slam_act {
+	SLAM_ACT_WAIT,		/* nothing until until_ns (0: a datagram) */
+	SLAM_ACT_DATA,		/* send block `block` to the group */
+	SLAM_ACT_PING,		/* send the header alone to `addr` */
+	SLAM_ACT_LOST,		/* event: client `addr` forgotten */
+	SLAM_ACT_ROUND,		/* event: round `round` finished */
+};
+
+/* What slam_srv_input() saw. */
+enum slam_ev {
+	SLAM_EV_NACK,		/* a NACK from a known client */
+	SLAM_EV_JOIN,		/* a NACK from a new client */
+	SLAM_EV_DONE,		/* a disconnect: the client has it all */
+	SLAM_EV_BYE,		/* a disconnect from an unknown sender */
+	SLAM_EV_BAD,		/* garbage; ignored */
+	SLAM_EV_FULL,		/* new client refused: client list full */
+};
+
+struct slam_out {
+	enum slam_act act;
+	uint64_t block;
+	uint64_t until_ns;
+	struct sockaddr_storage addr;
+	uint64_t round;
+};
+
+struct slam_ring_ent {
+	uint64_t idx, t;
+};
+
+struct slam_srv {
+	struct slam_srv_cfg cfg;
+	struct slam_hdr h;
+	int have_file;
+	struct bitmap want;		/* blocks some client asked for */
+	uint16_t *sent_ms;		/* when each block last went out (ms) */
+	uint64_t cursor;		/* next block of the round */
+	uint64_t round, round_sent;
+	struct slam_client *cl;
+	unsigned ncl, capcl;
+	unsigned ping_i;		/* next client to ping */
+	uint64_t ping_at;		/* time of the next ping */
+	/* pacing: token bucket at `rate` packets/s */
+	double rate, tokens;
+	uint64_t tok_ns;
+	int limited;			/* the bucket ran dry lately */
+	/* adaptation */
+	double srtt, minrtt;		/* ns */
+	uint64_t adj_ns;
+	double loss;			/* last loss sample */
+	struct slam_ring_ent ring[SLAM_RING];
+	unsigned ring_n;		/* total sends recorded (mod via index) */
+	uint64_t t0;
+	/* totals */
+	uint64_t sent, bytes, pings, nacks, bad, joined, done, lost, full;
+	uint64_t served;		/* clients ever listed */
+	double hostile_warn;
+};
+
+/* 0, or -1 (ENOMEM). The file is set with slam_srv_set_file(). */
+int slam_srv_init(struct slam_srv *s, const struct slam_srv_cfg *cfg,
+		  uint64_t now);
+void slam_srv_free(struct slam_srv *s);
+/* (Re)starts the transfer with a new header: clients restart when they
+ * see it. When clients are listed every block becomes wanted. 0 or -1. */
+int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
+		      uint64_t bs, uint64_t now);
+/* One datagram from a client. from is filled into *addr of events. */
+enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
+			    const struct sockaddr_storage *from,
+			    const uint8_t *buf, size_t len);
+/* The next thing to do at time now. Call until it returns WAIT. */
+void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o);
+/* The driver could not read block (short read): want it again later. */
+void slam_srv_unsend(struct slam_srv *s, uint64_t block);
+/* Blocks still wanted by someone. */
+uint64_t slam_srv_outstanding(const struct slam_srv *s);
+
+#endif
