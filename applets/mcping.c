@@ -45,7 +45,6 @@ const struct applet mcping_applet = {
 	.opts = opts,
 	.privs = PRIV_NONE,	/* UDP sockets and joins need no capability */
 	.main = mcping_main,
-	.implemented = 1,
 };
 
 static volatile sig_atomic_t stop;

@@ -2,6 +2,7 @@
  * host list of the mesh. */
 #include "mcping/args.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -77,3 +78,49 @@ int mcp_parse_hosts(char **ops, int n, int family, int port,
 	inet_set_port(&cf->group, inet_port(&cf->host[0]));
 	return 0;
 }
+
+int mcp_parse_allow(const char *s, struct mcp_allow *a)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	long long len;
+	int bits;
+
+	if (strlen(s) >= sizeof(buf)) {
+		err_set("bad group '%s'", s);
+		return -1;
+	}
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = 0;
+	if (inet_parse_addr(buf, &a->pfx) < 0 || !inet_is_multicast(&a->pfx)) {
+		err_set("bad group '%s' (a multicast GROUP[/LEN])", s);
+		return -1;
+	}
+	a->len = a->pfx.ss_family == AF_INET6 ? 128 : 32;
+	bits = a->len;
+	if (slash) {
+		char *end;
+
+		len = strtoll(slash, &end, 10);
+		if (!*slash || *end || len < 4 || len > bits) {
+			err_set("bad prefix length in '%s' (4-%d)", s, bits);
+			return -1;
+		}
+		a->len = (int)len;
+	}
+	return 0;
+}
+
+int mcp_resp_allow(struct mcp_resp_cfg *cfg, const char *s)
+{
+	if (cfg->nallow == MCP_MAX_ALLOW) {
+		err_set("more than %d groups (-g '%s')", MCP_MAX_ALLOW, s);
+		return -1;
+	}
+	if (mcp_parse_allow(s, &cfg->allow[cfg->nallow]) < 0)
+		return -1;
+	cfg->nallow++;
+	return 0;
+}
+

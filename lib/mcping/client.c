@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "net/inet.h"
+#include "net/addr.h"
 
 void mcp_stats_init(struct mcp_stats *s)
 {

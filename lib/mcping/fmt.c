@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "net/inet.h"
+#include "net/addr.h"
 
 static const char *hops_str(int lo, int hi, char *b, size_t n)
 {

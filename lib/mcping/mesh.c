@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "net/inet.h"
+#include "net/addr.h"
 
 void mcp_mesh_init(struct mcp_mesh *m, const struct mcp_mesh_cfg *cfg,
 		   uint64_t now)

@@ -5,11 +5,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
-#include "net/inet.h"
+#include "net/addr.h"
 
 static const uint8_t *bytes_of(const struct sockaddr_storage *ss, int *bits)
 {
@@ -41,51 +40,6 @@ static int in_prefix(const struct sockaddr_storage *a,
 			return 0;
 	}
 	return 1;
-}
-
-int mcp_parse_allow(const char *s, struct mcp_allow *a)
-{
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	long long len;
-	int bits;
-
-	if (strlen(s) >= sizeof(buf)) {
-		err_set("bad group '%s'", s);
-		return -1;
-	}
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = 0;
-	if (inet_parse_addr(buf, &a->pfx) < 0 || !inet_is_multicast(&a->pfx)) {
-		err_set("bad group '%s' (a multicast GROUP[/LEN])", s);
-		return -1;
-	}
-	bytes_of(&a->pfx, &bits);
-	a->len = bits;
-	if (slash) {
-		char *end;
-
-		len = strtoll(slash, &end, 10);
-		if (!*slash || *end || len < 4 || len > bits) {
-			err_set("bad prefix length in '%s' (4-%d)", s, bits);
-			return -1;
-		}
-		a->len = (int)len;
-	}
-	return 0;
-}
-
-int mcp_resp_allow(struct mcp_resp_cfg *cfg, const char *s)
-{
-	if (cfg->nallow == MCP_MAX_ALLOW) {
-		err_set("more than %d groups (-g '%s')", MCP_MAX_ALLOW, s);
-		return -1;
-	}
-	if (mcp_parse_allow(s, &cfg->allow[cfg->nallow]) < 0)
-		return -1;
-	cfg->nallow++;
-	return 0;
 }
 
 void mcp_resp_init(struct mcp_resp *r, const struct mcp_resp_cfg *cfg,

@@ -20,14 +20,6 @@ struct mcp_allow {
 	int len;
 };
 
-/* Parses GROUP[/LEN] (a multicast address or prefix). 0, or -1 with
- * err_str() naming the value. */
-int mcp_parse_allow(const char *s, struct mcp_allow *a);
-
-struct mcp_resp_cfg;
-/* Adds GROUP[/LEN] to cfg's allowed groups: 0, or -1 with err_str(). */
-int mcp_resp_allow(struct mcp_resp_cfg *cfg, const char *s);
-
 struct mcp_resp_cfg {
 	int ttl;			/* of the answers, told in the TTL option */
 	double rate;			/* answers per second; 0: unlimited */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "base/err.h"
+#include "mcping/args.h"
 #include "mcping/client.h"
 #include "mcping/fmt.h"
 #include "mcping/mesh.h"
