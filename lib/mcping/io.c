@@ -479,22 +479,25 @@ static int mesh_sockets(const struct mcp_mesh *m, const struct mcp_mesh_io *io,
 	}
 	/* ASM: one join; SSM: one per peer, as source */
 	for (int i = 0; i < cf->n; i++) {
+		char a[INET_FMTLEN];
 		int ssm = mcp_is_ssm(&g.group);
 
 		if (i == cf->self || (!ssm && fd[1] >= 0))
 			continue;
 		if (ssm)
 			g.source = cf->host[i];
-		if (fd[1] < 0 ? (fd[1] = mc_recv_socket(&g, io->ifindex)) < 0
-			      : mc_join(fd[1], &g, io->ifindex) &&
-				err_errno("join") < 0) {
-			char a[INET_FMTLEN];
-
-			err_set("join %s: %s",
-				inet_ntop_ss(&g.group, a, sizeof(a)),
-				err_str());
-			return -1;
+		if (fd[1] < 0) {
+			fd[1] = mc_recv_socket(&g, io->ifindex);
+			if (fd[1] >= 0)
+				continue;
+		} else if (!mc_join(fd[1], &g, io->ifindex)) {
+			continue;
+		} else {
+			err_set("%s", strerror(errno));
 		}
+		err_set("join %s: %s", inet_ntop_ss(&g.group, a, sizeof(a)),
+			err_str());
+		return -1;
 	}
 	if (recv_meta(fd[1], fam))
 		return err_errno("socket");
