@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "base/num.h"
+
 /* What an option's argument is; decides parsing and range checks. */
 enum opt_kind {
 	OPT_FLAG = 0,	/* no argument */
@@ -75,9 +77,5 @@ void opt_print_help(const struct applet *app, FILE *f);
 /* Machine-readable spec for man/gen.sh and completions/gen.sh. */
 void opt_print_spec(const struct applet *app, FILE *f);
 
-/* Number parsers shared by applets: return 0, or -1 (errno EINVAL/ERANGE). */
-int parse_ll(const char *s, long long min, long long max, long long *out);
-int parse_secs(const char *s, double min, double max, double *out);
-int parse_size(const char *s, long long min, long long max, long long *out);
 
 #endif
