@@ -169,7 +169,8 @@ layout:
 
 lint: layout
 	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
-		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
+		tests/layout.sh tests/vm/run tests/vm/features tests/vm/guest-init \
+		tests/vm/init man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
 	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done
 
