@@ -287,13 +287,16 @@ static int cmp_entry(const void *pa, const void *pb)
 	return memcmp(&a->g.v6, &b->g.v6, a->g.family == 4 ? 4 : 16);
 }
 
-/* Every pair that shares a MAC, once; repeated addresses are one group. */
+/* Every pair that shares a MAC, once; repeated addresses are one group.
+ * The all-clear sentence only when every input was a group: after a bad
+ * one it would vouch for groups that were never checked. */
 static int check_report(void)
 {
 	char a[64], b[64], ms[MAC_STRLEN];
 	size_t pairs = 0, uniq = 0;
 
-	qsort(o.all, o.nall, sizeof(*o.all), cmp_entry);
+	if (o.nall)
+		qsort(o.all, o.nall, sizeof(*o.all), cmp_entry);
 	for (size_t i = 0; i < o.nall; i++) {
 		if (i && !cmp_entry(&o.all[i - 1], &o.all[i]))
 			continue;
@@ -321,8 +324,14 @@ static int check_report(void)
 			}
 		}
 	}
-	if (!pairs && !o.json)
-		printf("no two of the %zu groups share a MAC\n", uniq);
+	if (!pairs && !o.json && !o.rc) {
+		if (uniq == 0)
+			printf("no groups to check\n");
+		else if (uniq == 1)
+			printf("1 group: no other to share its MAC\n");
+		else
+			printf("no two of the %zu groups share a MAC\n", uniq);
+	}
 	free(o.all);
 	return pairs ? EXIT_FAILURE : EXIT_SUCCESS;
 }
