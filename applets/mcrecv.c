@@ -94,6 +94,7 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 	int ttl = d->ttl;
 	char src[INET_FMTLEN], grp[INET_FMTLEN];
 	enum probe_verdict v = d->verdict;
+	int64_t transit;
 	struct json j;
 
 	switch (x->out) {
@@ -122,9 +123,9 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 			json_uint(&j, "id", d->h.id);
 			json_uint(&j, "seq", d->h.seq);
 			json_str(&j, "status", verdict_name[v]);
-			if (d->h.flags & PROBE_F_TIME)
-				json_double(&j, "delay_ms", (double)(int64_t)
-					    (d->rx_ns - d->h.tx_ns) / 1e6, 3);
+			if (probe_transit(&d->h, d->rx_ns, &transit) == 0)
+				json_double(&j, "delay_ms",
+					    (double)transit / 1e6, 3);
 		} else if (dump_is_text(p, len)) {
 			json_strn(&j, "data", (const char *)p, len);
 		} else {
@@ -152,9 +153,8 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 		       inet_ntop_ss(from, src, sizeof(src)),
 		       inet_fmt(&rg->g.group, grp, sizeof(grp)),
 		       (unsigned long long)d->h.seq, ttl);
-		if (d->h.flags & PROBE_F_TIME)
-			printf(" delay=%.3f ms",
-			       (double)(int64_t)(d->rx_ns - d->h.tx_ns) / 1e6);
+		if (probe_transit(&d->h, d->rx_ns, &transit) == 0)
+			printf(" delay=%.3f ms", (double)transit / 1e6);
 		printf(v ? " (%s)\n" : "\n", verdict_name[v]);
 		return;
 	}

@@ -309,6 +309,37 @@ pcap_has() {
 	grep -q '^0000  4d 43 42 50 01 01 01 00 ' "$BATS_TEST_TMPDIR/r3.out"
 }
 
+@test "mcrecv: crafted probe send times are range-checked, never overflow" {
+	recv r2 h2 -j -c 5 -w 10 239.9.2.2:5000
+	recv r3 h3 -c 5 -w 10 239.9.2.2:5000
+	# a hostile sender: probes (time flag set) whose send times swing
+	# between the extremes of u64; the last one is 1.5 ms old
+	nsx h1 python3 - <<-'EOF'
+	import socket, struct, time
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	now = time.time_ns()
+	for seq, tx in enumerate([0, 2**64 - 1, 0, 2**63 - 1, now - 1500000]):
+	    p = b"MCBP" + struct.pack("!BBBBIQQ", 1, 1, 64, 0, 7, seq, tx)
+	    s.sendto(p + bytes(36), ("239.9.2.2", 5000))
+	EOF
+	bgw r2 10
+	[[ $status == 0 ]]
+	no_sanitizer_report "$BATS_TEST_TMPDIR/r2.err"
+	# only the last one carries a delay; the summary times only it
+	run jq -sc '[.[] | select(.type == "datagram") | has("delay_ms")]' \
+		"$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == "[false,false,false,false,true]" ]]
+	run jq -r 'select(.type == "summary") | .senders[0] |
+		(.delay_min_ms == .delay_max_ms and .delay_min_ms < 1000 and
+		 .jitter_ms == 0)' "$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == true ]]
+	bgw r3 10
+	[[ $status == 0 ]]
+	no_sanitizer_report "$BATS_TEST_TMPDIR/r3.err"
+	[[ $(grep -c 'delay=' "$BATS_TEST_TMPDIR/r3.out") == 1 ]]
+	! grep -E 'delay [-0-9.]{10,}' "$BATS_TEST_TMPDIR/r3.err"
+}
+
 @test "mcsend/mcrecv: bad values exit 2 and name the value" {
 	run -2 --separate-stderr "$MCBOX" mcsend -r 5furlongs 239.1.1.1
 	[[ $stderr == *"bad -r '5furlongs'"* ]]
