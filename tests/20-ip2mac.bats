@@ -179,6 +179,17 @@ assert objs[2]["family"] == 6 and objs[2]["dropped_bits"] == 88
 	python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert o == {"mac": "01:00:5e:00:00:01", "groups": ["224.0.0.1", "239.0.0.1"]}' "$output"
 }
 
+@test "--json is valid UTF-8 whatever the bytes of the input" {
+	# a raw \xff, an overlong '/', a cut sequence: each byte becomes U+FFFD
+	run -2 --separate-stderr "$MCBOX" ip2mac -j $'239.1.1.\xff' $'\xc0\xaf' $'\xe2\x82' 239.1.1.1
+	printf '%s\n' "${lines[@]}" | python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines()]
+assert [o.get("input") for o in objs] == ["239.1.1.\ufffd", "\ufffd\ufffd", "\ufffd\ufffd", None], objs
+assert objs[3]["mac"] == "01:00:5e:01:01:01"
+'
+}
+
 @test "a non-multicast or malformed address names the value, exits 2, and the rest still run" {
 	run -2 --separate-stderr "$MCBOX" ip2mac 10.1.2.3 239.1.1.1 foo 2001:db8::1 240.0.0.1 239.1.1.256
 	[[ ${stderr_lines[0]} == "ip2mac: '10.1.2.3' is not a multicast address" ]]
