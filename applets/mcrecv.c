@@ -19,7 +19,7 @@
 #include "base/priv.h"
 #include "probe/stats.h"
 #include "probe/fmt.h"
-#include "file/xfer.h"
+#include "file/outfile.h"
 
 enum { O_LOSSMAX = OPT_LONGONLY + 1 };
 
@@ -101,7 +101,7 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 	case OUT_QUIET:
 		return;
 	case OUT_FILE:
-		if (!x->failed && outfile_pwrite(&x->of, p, len, x->off) < 0) {
+		if (!x->failed && outfile_write(&x->of, p, len, x->off) < 0) {
 			warnx("%s", err_str());
 			x->failed = 1;
 			stop = 1;
