@@ -17,6 +17,7 @@
 #include "probe/recv.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "base/units.h"
 #include "probe/stats.h"
 #include "probe/fmt.h"
 #include "file/outfile.h"
@@ -84,6 +85,15 @@ static const char *verdict_name[] = {
 	[PROBE_INVALID] = "invalid",
 };
 
+/* A TTL or TOS as text: "?" when the kernel did not say. */
+static const char *num_or_q(int v, const char *fmt, char buf[16])
+{
+	if (v < 0)
+		return "?";
+	snprintf(buf, 16, fmt, v);
+	return buf;
+}
+
 static void datagram(void *ctx, const struct mcrx_dgram *d)
 {
 	struct rx *x = ctx;
@@ -92,7 +102,7 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 	const uint8_t *p = d->p;
 	size_t len = d->len;
 	int ttl = d->ttl;
-	char src[INET_FMTLEN], grp[INET_FMTLEN];
+	char src[INET_FMTLEN], grp[INET_FMTLEN], tb[16], sb[16];
 	enum probe_verdict v = d->verdict;
 	int64_t transit;
 	struct json j;
@@ -137,10 +147,11 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 		json_end(&j);
 		return;
 	case OUT_HEX:
-		printf("%s > %s ttl %d tos 0x%02x len %zu\n",
+		printf("%s > %s ttl %s tos %s len %zu\n",
 		       inet_fmt(from, src, sizeof(src)),
-		       inet_fmt(&rg->g.group, grp, sizeof(grp)), ttl,
-		       d->tos & 0xff, len);
+		       inet_fmt(&rg->g.group, grp, sizeof(grp)),
+		       num_or_q(ttl, "%d", tb), num_or_q(d->tos, "0x%02x", sb),
+		       len);
 		dump_hex(stdout, p, len);
 		return;
 	case OUT_TEXT:
@@ -149,10 +160,10 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 			putchar('\n');
 			return;
 		}
-		printf("%zu bytes from %s to %s: seq=%llu ttl=%d", len,
+		printf("%zu bytes from %s to %s: seq=%llu ttl=%s", len,
 		       inet_ntop_ss(from, src, sizeof(src)),
 		       inet_fmt(&rg->g.group, grp, sizeof(grp)),
-		       (unsigned long long)d->h.seq, ttl);
+		       (unsigned long long)d->h.seq, num_or_q(ttl, "%d", tb));
 		if (probe_transit(&d->h, d->rx_ns, &transit) == 0)
 			printf(" delay=%.3f ms", (double)transit / 1e6);
 		printf(v ? " (%s)\n" : "\n", verdict_name[v]);
@@ -168,8 +179,9 @@ static void summary(struct mcrx *x, int json, double secs)
 
 	probe_table_totals(&x->flows, &t);
 	if (!json) {
-		warnx("%llu datagrams, %llu bytes in %.3f s; %llu lost, %llu "
-		      "duplicated, %llu reordered", x->received, x->bytes, secs,
+		warnx("%llu datagram%s, %llu byte%s in %.3f s; %llu lost, %llu "
+		      "duplicated, %llu reordered", x->received,
+		      units_s(x->received), x->bytes, units_s(x->bytes), secs,
 		      (unsigned long long)t.lost,
 		      (unsigned long long)t.duplicated,
 		      (unsigned long long)t.reordered);

@@ -18,6 +18,7 @@
 #include "probe/send.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "base/units.h"
 #include "probe/stats.h"
 #include "net/rate.h"
 #include "file/rdbuf.h"
@@ -112,9 +113,12 @@ static void summary(int json, unsigned long long sent,
 		json_end(&j);
 		return;
 	}
-	warnx("sent %llu datagrams, %llu bytes to %d group%s in %.3f s "
-	      "(%.0f pps, %.3f Mbit/s)", sent, bytes, ngroups,
-	      ngroups == 1 ? "" : "s", secs, pps, bps / 1e6);
+	char rbuf[32];
+
+	warnx("sent %llu datagram%s, %llu byte%s to %d group%s in %.3f s "
+	      "(%.0f pps, %s)", sent, units_s(sent), bytes, units_s(bytes),
+	      ngroups, units_s((unsigned long long)ngroups), secs, pps,
+	      units_bit_rate(rbuf, sizeof(rbuf), bps));
 }
 
 static int mcsend_main(int argc, char **argv)
