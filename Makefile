@@ -9,6 +9,7 @@ BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CC       ?= cc
 CLANG    ?= clang
 CFLAGS   ?= -O2 -g
@@ -106,7 +107,8 @@ deps-check:
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
 	for a in $(APPLETS); do ln -sf $(PROG) $(DESTDIR)$(BINDIR)/$$a; done
 	for p in man/*.[18]; do s=$${p##*.}; \
@@ -114,6 +116,8 @@ install: $(PROG)
 	install -m 0644 completions/mcbox.bash $(DESTDIR)$(BASHCOMPDIR)/mcbox
 	for a in $(APPLETS); do ln -sf mcbox $(DESTDIR)$(BASHCOMPDIR)/$$a; done
 	install -m 0644 completions/_mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox
+	install -m 0644 completions/mcbox.fish $(DESTDIR)$(FISHCOMPDIR)/mcbox.fish
+	for a in $(APPLETS); do ln -sf mcbox.fish $(DESTDIR)$(FISHCOMPDIR)/$$a.fish; done
 
 # File capabilities, permitted only (+p, never +ep): the dispatcher raises
 # one only for an applet that declares it. Never setuid.
@@ -123,10 +127,11 @@ install-caps: install
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG)
 	for a in $(APPLETS); do rm -f $(DESTDIR)$(BINDIR)/$$a \
-		$(DESTDIR)$(BASHCOMPDIR)/$$a; done
+		$(DESTDIR)$(BASHCOMPDIR)/$$a $(DESTDIR)$(FISHCOMPDIR)/$$a.fish; done
 	for p in man/*.[18]; do s=$${p##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox \
+		$(DESTDIR)$(FISHCOMPDIR)/mcbox.fish
 
 # libFuzzer harnesses, each run for FUZZTIME seconds.
 FUZZTIME ?= 30

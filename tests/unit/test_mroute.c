@@ -355,6 +355,13 @@ TEST(grammar)
 	CHECK_INT(parse("frob", 0, &c), -1);
 	CHECK_STR(err_str(), "unknown command 'frob'");
 	CHECK_INT(mrc_parse(0, NULL, 0, &c), -1);
+	/* every command the completions offer is one the grammar knows */
+	char words[] = MRC_COMMANDS, *w, *save = NULL;
+
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (mrc_parse(1, &w, 0, &c) < 0)
+			CHECK(strncmp(err_str(), "unknown command", 15) != 0);
+	}
 }
 
 /* mroute -b reads whole lines: a line over 4095 bytes is refused
