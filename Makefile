@@ -88,7 +88,7 @@ units: $(UNITS) $(AUNITS)
 # The whole suite, on the normal and on the ASan+UBSan build. Ends with
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # SANITIZE=0 skips the second pass; TESTS=file.bats runs some suites only.
-check: deps-check $(PROG) asan units
+check: deps-check $(PROG) asan units fuzz-build
 	@bash tests/run
 
 demo: deps-check $(PROG)
@@ -133,17 +133,29 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox \
 		$(DESTDIR)$(FISHCOMPDIR)/mcbox.fish
 
-# libFuzzer harnesses, each run for FUZZTIME seconds.
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang: the library
+# once with the sanitizers and coverage (fuzzer-no-link), then one binary per
+# harness. Any sanitizer report aborts (-fno-sanitize-recover), so libFuzzer
+# saves it as a crash. `make fuzz` mutates each harness for FUZZTIME seconds,
+# one at a time, and exits non-zero on any finding; `make check` runs every
+# harness once over its committed corpus (tests/fuzz/run corpus).
 FUZZTIME ?= 30
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(BASEFLAGS) $(PKG_CFLAGS)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+F = build/fuzz
+FUZZCFLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	     -fno-sanitize-recover=all -fno-omit-frame-pointer $(BASEFLAGS) \
+	     $(PKG_CFLAGS)
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(F)/%)
+$(F)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
-fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-	@for f in $^; do mkdir -p build/fuzz/corpus-$${f##*/}; \
-		echo "== $$f ($(FUZZTIME) s)"; \
-		$$f -max_total_time=$(FUZZTIME) build/fuzz/corpus-$${f##*/} \
-		tests/fuzz/corpus/$${f##*/} 2>&1 | tail -n 3 || exit 1; done
+	$(CLANG) $(FUZZCFLAGS) -MMD -MP -c $< -o $@
+$(F)/libmcbox.a: $(LIB_SRC:%.c=$(F)/obj/%.o)
+	@rm -f $@
+	$(AR) qcs $@ $^
+$(F)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(F)/libmcbox.a
+	$(CLANG) $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $< $(F)/libmcbox.a $(LIBS)
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	@bash tests/fuzz/run fuzz $(FUZZTIME) $(FUZZ_BINS)
 
 bench: $(PROG)
 	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
@@ -152,7 +164,7 @@ size: $(PROG)
 	size $(PROG) $(N)/libmcbox.a | sort -k1 -n -r | head -n 30
 
 lint:
-	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
+	shellcheck -S warning -x tests/run tests/fuzz/run tests/demo.sh tests/helpers/*.bash \
 		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
 	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done
@@ -161,6 +173,6 @@ clean:
 	rm -rf build $(PROG)
 
 .PHONY: FORCE all asan units check demo docs deps deps-check install install-caps \
-	uninstall fuzz bench size lint clean
+	uninstall fuzz fuzz-build bench size lint clean
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

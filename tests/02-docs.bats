@@ -82,6 +82,6 @@ load helpers/common
 @test "shell scripts pass shellcheck" {
 	command -v shellcheck || skip "shellcheck is not installed"
 	cd "$TOP"
-	run -0 shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
+	run -0 shellcheck -S warning -x tests/run tests/fuzz/run tests/demo.sh tests/helpers/*.bash \
 		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 }
