@@ -74,13 +74,18 @@ void json_begin(struct json *j, FILE *f)
 	fputc('{', f);
 }
 
-void json_end(struct json *j)
+void json_end_buffered(struct json *j)
 {
 	/* whatever is still open closes here */
 	for (; j->depth > 0; j->depth--)
 		fputc(j->type[j->depth] == '{' ? '}' : ']', j->f);
 	j->skip = 0;
 	fputs("}\n", j->f);
+}
+
+void json_end(struct json *j)
+{
+	json_end_buffered(j);
 	fflush(j->f);
 }
 
