@@ -120,8 +120,9 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		if (a)
 			printf(" %s", inet_fmt(a, buf, sizeof(buf)));
 		if (ev == SLAM_SERVE_RESTART)
-			printf(": file changed, %llu bytes, new transaction",
-			       (unsigned long long)s->h.total);
+			printf(": file changed, %llu byte%s, new transaction",
+			       (unsigned long long)s->h.total,
+			       units_s(s->h.total));
 		printf("\n");
 		fflush(stdout);
 	}
