@@ -628,7 +628,9 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	c->ask_end = n ? r[n - 1].end : c->gap;
 	if (c->gap > prev_gap && c->nacks > 1)
 		s->progress_ns = now;
-	if (ev == SLAM_EV_NACK && stuck(s, c, c->gap, cut, now))
+	/* (only a ping-driven client: iPXE sends no IGMP join; a list
+	 * client that joins but lags behind its queue must not look deaf) */
+	if (ev == SLAM_EV_NACK && pd && stuck(s, c, c->gap, cut, now))
 		ev = SLAM_EV_DEAF;
 	/* evidence of loss for the pace */
 	if (pd && rtt >= 0 && ev != SLAM_EV_JOIN) {
@@ -660,7 +662,11 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 		return ev;	/* its asks help nobody: now and then only */
 	/* (a NACK not acted on is not the one to judge the client by: a
 	 * receiver that lags behind its queue asks for what it will have) */
-	record(c, buf, len, n == 0 && lo >= nb, cut);
+	/* judged by what it surely could know: a receiver that lags behind
+	 * its queue may hold what it asks for a moment later */
+	record(c, buf, len, n == 0 && lo >= nb,
+	       now > guard_ns(s) + s->t0 && seq_at(s, now - guard_ns(s)) < cut ?
+	       seq_at(s, now - guard_ns(s)) : cut);
 	c->served_ns = now;
 	c->hold_ns = 0;
 	for (k = 0; k < n; k++)
