@@ -14,6 +14,7 @@
 #include "base/priv.h"
 #include "base/units.h"
 #include "file/progress.h"
+#include "slam/fmt.h"
 #include "slam/serve.h"
 
 #define O_ONCE (OPT_LONGONLY + 1)
@@ -81,34 +82,6 @@ static int json, quiet;
 /* zero-initialised: the server's send history stays out of .data */
 static struct slam_serve v;
 
-/* The clients that ended without the whole file, for the summary. */
-static struct failed {
-	struct sockaddr_storage addr;
-	const char *how;
-	uint64_t missing;
-} *failed;
-static size_t nfailed;
-
-static const char *const ev_name[] = {
-	[SLAM_SERVE_JOIN] = "join", [SLAM_SERVE_DONE] = "done",
-	[SLAM_SERVE_LEFT] = "left", [SLAM_SERVE_LOST] = "lost",
-	[SLAM_SERVE_DEAF] = "deaf", [SLAM_SERVE_ROUND] = "round",
-	[SLAM_SERVE_RESTART] = "restart",
-};
-
-static void remember(const struct sockaddr_storage *a, const char *how,
-		     uint64_t missing)
-{
-	struct failed *f = realloc(failed, (nfailed + 1) * sizeof(*f));
-
-	if (!f)
-		return;		/* the summary names fewer; counts stay */
-	failed = f;
-	f[nfailed].addr = *a;
-	f[nfailed].how = how;
-	f[nfailed++].missing = missing;
-}
-
 /* A client no group data reaches: say so, and why it may be. */
 static void deaf(const struct slam_serve *sv,
 		 const struct sockaddr_storage *a)
@@ -116,8 +89,6 @@ static void deaf(const struct slam_serve *sv,
 	const struct slam_srv *s = &sv->s;
 	char buf[INET_FMTLEN];
 
-	if (quiet)
-		return;
 	warnx("client %s gets none of the group's data: it still asks for "
 	      "block %llu, sent %llu times since%s", inet_fmt(a, buf, sizeof(buf)),
 	      (unsigned long long)s->ev_block,
@@ -131,14 +102,11 @@ static void deaf(const struct slam_serve *sv,
 static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		  const struct sockaddr_storage *a, int e)
 {
-	const struct slam_srv *s = &sv->s;
-	char buf[INET_FMTLEN];
+	char buf[INET_FMTLEN + 80];
 	struct json j;
 
 	errno = e;
-	if (ev == SLAM_SERVE_LEFT || (ev == SLAM_SERVE_LOST && s->ev_missing))
-		remember(a, ev_name[ev], s->ev_missing);
-	if (ev == SLAM_SERVE_DEAF)
+	if (ev == SLAM_SERVE_DEAF && !quiet)
 		deaf(sv, a);
 	/* an event line on a line of its own, not after the progress */
 	if (!json && !quiet)
@@ -147,167 +115,48 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		if (!quiet && !json)
 			warnx("bad NACK from %s ignored",
 			      inet_fmt(a, buf, sizeof(buf)));
-		return;
 	} else if (ev == SLAM_SERVE_FULL) {
 		warnx("client list full (--max-clients %u): ignoring new "
-		      "clients", s->cfg.max_clients);
-		return;
+		      "clients", sv->s.cfg.max_clients);
 	} else if (ev == SLAM_SERVE_FILE_ERR) {
 		warn("%s", sv->path);
-		return;
 	} else if (ev == SLAM_SERVE_SEND_ERR) {
 		warn("send to %s", inet_fmt(&sv->g.group, buf, sizeof(buf)));
-		return;
 	} else if (json) {
 		json_begin(&j, stdout);
 		json_double(&j, "time", (double)(clock_ns() - sv->t0) / 1e9, 3);
-		json_str(&j, "event", ev_name[ev]);
-		if (a)
-			json_str(&j, "client", inet_fmt(a, buf, sizeof(buf)));
-		if (ev == SLAM_SERVE_LEFT || ev == SLAM_SERVE_LOST)
-			json_uint(&j, "missing", s->ev_missing);
-		if (ev == SLAM_SERVE_DEAF) {
-			json_uint(&j, "block", s->ev_block);
-			json_uint(&j, "sends", s->ev_sends);
-			json_str(&j, "cause", s->ev_others ? "igmp-snooping" :
-				 "no-multicast");
-		}
-		if (ev == SLAM_SERVE_ROUND) {
-			json_uint(&j, "round", s->round);
-			json_uint(&j, "outstanding", slam_srv_outstanding(s));
-			json_double(&j, "rate_pps", s->cfg.rate > 0 ?
-				    s->cfg.rate : s->rate, 0);
-			json_double(&j, "loss", s->loss, 3);
-			json_double(&j, "rtt_ms", s->srtt / 1e6, 2);
-		}
+		json_str(&j, "event", slam_fmt_ev_name(ev));
+		slam_fmt_event_json(&j, sv, ev, a);
 		json_end(&j);
 	} else if (!quiet && ev != SLAM_SERVE_ROUND && ev != SLAM_SERVE_DEAF) {
-		printf("%s", ev_name[ev]);
-		if (a)
-			printf(" %s", inet_fmt(a, buf, sizeof(buf)));
-		if (ev == SLAM_SERVE_RESTART)
-			printf(": file changed, %llu byte%s, new transaction",
-			       (unsigned long long)s->h.total,
-			       units_s(s->h.total));
-		if (ev == SLAM_SERVE_LEFT ||
-		    (ev == SLAM_SERVE_LOST && s->ev_missing))
-			printf(": %llu block%s missing",
-			       (unsigned long long)s->ev_missing,
-			       units_s(s->ev_missing));
-		printf("\n");
+		printf("%s\n", slam_fmt_event_line(sv, ev, a, buf, sizeof(buf)));
 		fflush(stdout);
 	}
 }
 
-static const char *const host_state[] = {
-	[SLAM_HOST_ABSENT] = "absent", [SLAM_HOST_ACTIVE] = "unfinished",
-	[SLAM_HOST_LEFT] = "left", [SLAM_HOST_LOST] = "lost",
-	[SLAM_HOST_DONE] = "done",
-};
-
-static const char *const host_says[] = {
-	[SLAM_HOST_ABSENT] = "never showed up",
-	[SLAM_HOST_ACTIVE] = "did not finish",
-	[SLAM_HOST_LEFT] = "left without the whole file",
-	[SLAM_HOST_LOST] = "went silent without the whole file",
-	[SLAM_HOST_DONE] = "got the file",
-};
-
-/* The clients that did not get the file, and every --hosts machine. */
-static void summary_names(void)
+static void summary(void)
 {
-	char buf[INET_FMTLEN];
+	double el = (double)(clock_ns() - v.t0) / 1e9;
+	char buf[INET_FMTLEN + 200];
 	struct json j;
 	size_t i;
 
 	if (json) {
 		json_begin(&j, stdout);
-		json_str(&j, "event", "clients");
-		json_arr_begin(&j, "incomplete");
-		for (i = 0; i < nfailed; i++) {
-			json_obj_begin(&j, NULL);
-			json_str(&j, "client", inet_fmt(&failed[i].addr, buf,
-							sizeof(buf)));
-			json_str(&j, "state", failed[i].how);
-			json_uint(&j, "missing", failed[i].missing);
-			json_obj_end(&j);
-		}
-		json_arr_end(&j);
-		if (v.nhosts) {
-			json_arr_begin(&j, "hosts");
-			for (i = 0; i < v.nhosts; i++) {
-				json_obj_begin(&j, NULL);
-				json_str(&j, "host", inet_ntop_ss(&v.hosts[i].addr,
-								  buf, sizeof(buf)));
-				json_str(&j, "state",
-					 host_state[v.hosts[i].state]);
-				if (v.hosts[i].state == SLAM_HOST_LEFT ||
-				    v.hosts[i].state == SLAM_HOST_LOST)
-					json_uint(&j, "missing",
-						  v.hosts[i].missing);
-				json_obj_end(&j);
-			}
-			json_arr_end(&j);
-		}
-		json_end(&j);
-		return;
-	}
-	if (quiet)
-		return;
-	for (i = 0; i < nfailed; i++)
-		printf("incomplete: %s %s, %llu block%s missing\n",
-		       inet_fmt(&failed[i].addr, buf, sizeof(buf)),
-		       failed[i].how, (unsigned long long)failed[i].missing,
-		       failed[i].missing == 1 ? "" : "s");
-	for (i = 0; i < v.nhosts; i++)
-		printf("host %s: %s\n", inet_ntop_ss(&v.hosts[i].addr, buf,
-						      sizeof(buf)),
-		       host_says[v.hosts[i].state]);
-}
-
-static void summary(void)
-{
-	const struct slam_srv *s = &v.s;
-	double el = (double)(clock_ns() - v.t0) / 1e9;
-	struct json j;
-
-	if (json) {
-		json_begin(&j, stdout);
 		json_double(&j, "time", el, 3);
 		json_str(&j, "event", "summary");
-		json_str(&j, "file", v.path);
-		json_uint(&j, "size", s->h.total);
-		json_uint(&j, "block_size", s->h.bs);
-		json_uint(&j, "blocks", s->h.nblocks);
-		json_uint(&j, "packets", s->sent);
-		json_uint(&j, "bytes", s->bytes);
-		json_uint(&j, "rounds", s->round);
-		json_uint(&j, "pings", s->pings);
-		json_uint(&j, "nacks", s->nacks);
-		json_uint(&j, "bad_nacks", s->bad);
-		json_uint(&j, "clients", s->served);
-		json_uint(&j, "done", s->done);
-		json_uint(&j, "left", s->left);
-		json_uint(&j, "lost", s->lost);
-		json_uint(&j, "incomplete", v.incomplete);
-		json_uint(&j, "deaf", s->deaf);
-		json_uint(&j, "refused", s->full);
-		json_bool(&j, "deadline", v.timed_out);
+		slam_fmt_summary_json(&j, &v);
+		json_end(&j);
+		/* the clients that did not get the file, and the hosts */
+		json_begin(&j, stdout);
+		json_str(&j, "event", "clients");
+		slam_fmt_clients_json(&j, &v);
 		json_end(&j);
 	} else if (!quiet) {
-		printf("sent %llu packet%s (%llu byte%s) in %.2f s, %llu "
-		       "round%s; clients %llu: %llu done, %llu left, %llu lost; "
-		       "%llu NACK%s, %llu bad\n", (unsigned long long)s->sent,
-		       units_s(s->sent), (unsigned long long)s->bytes,
-		       units_s(s->bytes), el, (unsigned long long)s->round,
-		       units_s(s->round), (unsigned long long)s->served,
-		       (unsigned long long)s->done,
-		       (unsigned long long)s->left,
-		       (unsigned long long)s->lost,
-		       (unsigned long long)s->nacks, units_s(s->nacks),
-		       (unsigned long long)s->bad);
+		printf("%s\n", slam_fmt_summary_line(&v, el, buf, sizeof(buf)));
+		for (i = 0; slam_fmt_clients_line(&v, i, buf, sizeof(buf)); i++)
+			printf("%s\n", buf);
 	}
-	summary_names();
 }
 
 static int slam_serve_main(int argc, char **argv)
@@ -388,6 +237,5 @@ static int slam_serve_main(int argc, char **argv)
 	     slam_serve_status(&v) : EXIT_SUCCESS;
 out:
 	slam_serve_close(&v);
-	free(failed);
 	return rc;
 }

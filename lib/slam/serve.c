@@ -101,8 +101,18 @@ static void judge(struct slam_serve *v, enum slam_serve_ev ev,
 	struct slam_host *h = host_of(v, addr);
 	uint64_t miss = v->s.ev_missing;
 
-	if ((ev == SLAM_SERVE_LEFT || ev == SLAM_SERVE_LOST) && miss)
+	if ((ev == SLAM_SERVE_LEFT || ev == SLAM_SERVE_LOST) && miss) {
+		struct slam_failed *f = realloc(v->failed, (v->nfailed + 1) *
+						sizeof(*f));
+
 		v->incomplete++;
+		if (f) {	/* (else the summary names fewer) */
+			v->failed = f;
+			f[v->nfailed].addr = *addr;
+			f[v->nfailed].lost = ev == SLAM_SERVE_LOST;
+			f[v->nfailed++].missing = miss;
+		}
+	}
 	if (!h || h->state == SLAM_HOST_DONE)
 		return;
 	if (ev == SLAM_SERVE_JOIN) {
@@ -470,8 +480,10 @@ void slam_serve_run(struct slam_serve *v)
 void slam_serve_close(struct slam_serve *v)
 {
 	free(v->hosts);
+	free(v->failed);
 	v->hosts = NULL;
-	v->nhosts = 0;
+	v->failed = NULL;
+	v->nhosts = v->nfailed = 0;
 	slam_srv_free(&v->s);
 	slam_tx_free(&v->tx);
 	sock_rx_free(&v->rx);

@@ -51,6 +51,13 @@ struct slam_host {
 	uint64_t missing;	/* LEFT, LOST: blocks it lacked */
 };
 
+/* A client that ended without the whole file. */
+struct slam_failed {
+	struct sockaddr_storage addr;
+	int lost;		/* went silent (else: left) */
+	uint64_t missing;
+};
+
 struct slam_serve {
 	/* set by the caller before slam_serve_file() */
 	const char *path;
@@ -80,6 +87,8 @@ struct slam_serve {
 	uint64_t quiet_ns;		/* since when no client is listed */
 	/* how it ended */
 	uint64_t incomplete;		/* clients left or lost without it */
+	struct slam_failed *failed;	/* ... as many as memory allows */
+	size_t nfailed;
 	int timed_out;			/* the deadline came first */
 	int missing_expected;		/* ... with expected clients missing */
 };
