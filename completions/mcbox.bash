@@ -5,6 +5,8 @@ _mcbox_opts_igmpquery="-i --interface -4 --ipv4 -6 --ipv6 -V --query-version -g 
 _mcbox_args_igmpquery="-i=IFACE --interface=IFACE -V=N --query-version=N -g=GROUP --group=GROUP -s=ADDR[,ADDR...] --sources=ADDR[,ADDR...] --source=ADDR -m=SECONDS --max-resp=SECONDS -n=N --count=N --interval=SECONDS --qrv=N --qqi=SECONDS -w=SECONDS --timeout=SECONDS"
 _mcbox_opts_ip2mac="-r --reverse -e --explain --check -n --limit -v --verbose -j --json -h --help --version"
 _mcbox_args_ip2mac="-n=N --limit=N"
+_mcbox_opts_mcping="-4 --ipv4 -6 --ipv6 -c --count -g --group -i --iface --interval -j --json -l --respond --mesh -q --quiet -r --rate -t --ttl -v --verbose -w --deadline -h --help --version"
+_mcbox_args_mcping="-c=COUNT --count=COUNT -g=GROUP --group=GROUP -i=IFACE --iface=IFACE --interval=SECONDS -r=RATE --rate=RATE -t=TTL --ttl=TTL -w=SECONDS --deadline=SECONDS"
 _mcbox_opts_mcrecv="-c --count -i --iface -j --json --loss-max -o --output -q --quiet -s --source -v --verbose -w --deadline -x --hex -h --help --version"
 _mcbox_args_mcrecv="-c=COUNT --count=COUNT -i=IFACE --iface=IFACE --loss-max=PCT -o=FILE --output=FILE -s=SOURCE --source=SOURCE -w=SECONDS --deadline=SECONDS"
 _mcbox_opts_mcsend="-B --bind --burst -c --count --dscp -f --file -i --iface -j --json --loop --no-gso --no-loop -p --source-port --probe -q --quiet -r --rate --raw -s --size -t --ttl --tos -v --verbose -w --deadline -h --help --version"
@@ -26,7 +28,7 @@ _mcbox() {
 	cmd=${COMP_WORDS[0]##*/}
 	if [[ $cmd == mcbox ]]; then
 		if ((COMP_CWORD == 1)); then
-			mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcrecv mcsend mroute slam-get slam-serve tftm-get --list --help --version --install" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcping mcrecv mcsend mroute slam-get slam-serve tftm-get --list --help --version --install" -- "$cur")
 			return
 		fi
 		cmd=${COMP_WORDS[1]}
@@ -34,7 +36,7 @@ _mcbox() {
 		[[ $cmd == --help ]] && cmd=mcbox-help
 	fi
 	if [[ $cmd == mcbox-help ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcrecv mcsend mroute slam-get slam-serve tftm-get" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcping mcrecv mcsend mroute slam-get slam-serve tftm-get" -- "$cur")
 		return
 	fi
 	cmd=${cmd//-/_}
@@ -79,4 +81,4 @@ _mcbox() {
 	fi
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
-complete -F _mcbox mcbox igmpquery ip2mac mcrecv mcsend mroute slam-get slam-serve tftm-get
+complete -F _mcbox mcbox igmpquery ip2mac mcping mcrecv mcsend mroute slam-get slam-serve tftm-get
