@@ -28,6 +28,9 @@ static const struct opt opts[] = {
 	  "exit 0 once COUNT datagrams arrived", 1, 1e12 },
 	{ 'i', "iface", "IFACE", OPT_STR,
 	  "join on IFACE (name or index), not by route", 0, 0 },
+	{ 'I', "interval", "SECONDS", OPT_SECS,
+	  "report each sender every SECONDS (packets, Mbit/s, loss, jitter)",
+	  0.01, 1e6 },
 	{ 'j', "json", NULL, OPT_FLAG,
 	  "one JSON object per datagram, then a summary object", 0, 0 },
 	{ O_LOSSMAX, "loss-max", "PCT", OPT_STR,
@@ -81,7 +84,7 @@ struct rx {
 static const char *verdict_name[] = {
 	[PROBE_INORDER] = "ok", [PROBE_REORDERED] = "reordered",
 	[PROBE_DUPLICATE] = "duplicate", [PROBE_LATE] = "late",
-	[PROBE_INVALID] = "invalid",
+	[PROBE_INVALID] = "invalid", [PROBE_END] = "end",
 };
 
 static void datagram(void *ctx, const struct mcrx_dgram *d)
@@ -160,22 +163,23 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 	}
 }
 
-static void summary(struct mcrx *x, int json, double secs)
+static void summary(struct mcrx *x, int json, double secs, uint64_t t0_wall)
 {
 	struct probe_totals t;
 	struct json j;
 	char line[512];
+	double mbps = secs > 0 ? (double)x->bytes * 8 / secs / 1e6 : 0;
 
 	probe_table_totals(&x->flows, &t);
 	if (!json) {
-		warnx("%llu datagrams, %llu bytes in %.3f s; %llu lost, %llu "
-		      "duplicated, %llu reordered", x->received, x->bytes, secs,
-		      (unsigned long long)t.lost,
+		warnx("%llu datagrams, %llu bytes in %.3f s (%.3f Mbit/s); "
+		      "%llu lost, %llu duplicated, %llu reordered", x->received,
+		      x->bytes, secs, mbps, (unsigned long long)t.lost,
 		      (unsigned long long)t.duplicated,
 		      (unsigned long long)t.reordered);
 		for (size_t i = 0; i < x->flows.n; i++)
-			warnx("%s", probe_fmt_line(x->flows.v[i], line,
-						   sizeof(line)));
+			warnx("%s", probe_fmt_line(x->flows.v[i], t0_wall,
+						   line, sizeof(line)));
 		return;
 	}
 	json_begin(&j, stdout);
@@ -186,12 +190,38 @@ static void summary(struct mcrx *x, int json, double secs)
 	json_uint(&j, "duplicated", t.duplicated);
 	json_uint(&j, "reordered", t.reordered);
 	json_double(&j, "elapsed_s", secs, 3);
+	json_double(&j, "mbps", mbps, 6);
 	json_double(&j, "loss_pct", t.worst_loss_pct, 3);
 	json_arr_begin(&j, "senders");
 	for (size_t i = 0; i < x->flows.n; i++)
 		probe_fmt_json(&j, x->flows.v[i]);
 	json_arr_end(&j);
 	json_end(&j);
+}
+
+/* -I: one line or object per sender for the interval from_s..to_s. */
+static void interval(struct mcrx *x, int json, FILE *out, double from_s,
+		     double to_s)
+{
+	struct json j;
+	char line[512];
+
+	probe_table_expect(&x->flows, clock_wall_ns());
+	for (size_t i = 0; i < x->flows.n; i++) {
+		struct probe_flow *f = x->flows.v[i];
+
+		if (json) {
+			json_begin(&j, out);
+			probe_fmt_interval_json(&j, f, from_s, to_s);
+			json_end(&j);
+		} else {
+			fprintf(out, "%s\n", probe_fmt_interval(f, from_s, to_s,
+							       line,
+							       sizeof(line)));
+		}
+		probe_flow_mark(f);
+	}
+	fflush(out);
 }
 
 /* Nothing arrived: say what we can check ourselves. */
@@ -251,10 +281,10 @@ static int mcrecv_main(int argc, char **argv)
 	struct mcrx m;
 	struct sigaction sa;
 	const char *iface = NULL, *out = NULL, *sources[MAX_SOURCES];
-	double wsecs = 0, lossmax = -1, secs;
+	double wsecs = 0, lossmax = -1, secs, ivsecs = 0;
 	int c, n, nsrc = 0, ifindex = 0, json = 0, hex = 0, quiet = 0;
 	int verbose = 0, status = 0, timedout = 0, r;
-	uint64_t t0, deadline = 0;
+	uint64_t t0, t0_wall, deadline = 0, iv_ns, next_iv;
 	struct mc_group *gs = NULL;
 	char **ops;
 	int ngs;
@@ -265,6 +295,7 @@ static int mcrecv_main(int argc, char **argv)
 		switch (c) {
 		case 'c': m.count = (unsigned long long)st.num; break;
 		case 'i': iface = st.arg; break;
+		case 'I': ivsecs = st.secs; break;
 		case 'j': json = 1; break;
 		case O_LOSSMAX:
 			if (parse_secs(st.arg, 0, 100, &lossmax) < 0) {
@@ -336,19 +367,41 @@ static int mcrecv_main(int argc, char **argv)
 	m.on_datagram = datagram;
 	m.ctx = &x;
 	t0 = clock_ns();
+	t0_wall = clock_wall_ns();
 	if (wsecs > 0)
 		deadline = t0 + (uint64_t)(wsecs * 1e9);
+	iv_ns = (uint64_t)(ivsecs * 1e9);
+	next_iv = t0 + iv_ns;
 	while (!stop && !mcrx_done(&m)) {
-		r = mcrx_step(&m, deadline);
+		uint64_t until = deadline, now;
+
+		if (iv_ns && (!until || next_iv < until))
+			until = next_iv;
+		r = mcrx_step(&m, until);
 		if (r < 0)
 			errx(1, "%s", err_str());
-		if (r > 0) {
+		now = clock_ns();
+		if (iv_ns && now >= next_iv) {
+			/* late by more than one: one report up to the last
+			 * boundary passed */
+			uint64_t from = next_iv - iv_ns;
+
+			while (next_iv + iv_ns <= now)
+				next_iv += iv_ns;
+			/* the payload may own stdout (-o -) */
+			interval(&m, json, x.out == OUT_FILE && !strcmp(out,
+				 "-") ? stderr : stdout, (double)(from - t0) /
+				 1e9, (double)(next_iv - t0) / 1e9);
+			next_iv += iv_ns;
+		}
+		if (deadline && now >= deadline) {
 			timedout = 1;
 			break;
 		}
 		fflush(stdout);
 	}
 	secs = (double)(clock_ns() - t0) / 1e9;
+	probe_table_expect(&m.flows, clock_wall_ns());
 	if (x.out == OUT_FILE) {
 		if (x.failed) {
 			outfile_abort(&x.of);
@@ -358,7 +411,7 @@ static int mcrecv_main(int argc, char **argv)
 			status = 1;
 		}
 	}
-	summary(&m, json, secs);
+	summary(&m, json, secs, t0_wall);
 	if (timedout && !m.received)
 		diagnose(m.rg, m.n, wsecs);
 	if (!stop && !status) {

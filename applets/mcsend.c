@@ -1,8 +1,9 @@
 /* mcsend.c - send UDP datagrams to IPv4/IPv6 multicast groups: stdin lines,
- * raw chunks, a file, or numbered probes (lib/probe.h), paced to -r RATE and
+ * raw chunks, a file, or numbered probes (lib/probe/wire.h), paced to -r RATE and
  * batched with sendmmsg (RFC 1112 host sending, RFC 3376/3810 unaffected). */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 #include "probe/send.h"
 #include "base/opt.h"
 #include "base/priv.h"
-#include "probe/stats.h"
+#include "probe/wire.h"
 #include "net/rate.h"
 #include "file/rdbuf.h"
 
@@ -120,6 +121,7 @@ static void summary(int json, unsigned long long sent,
 static int mcsend_main(int argc, char **argv)
 {
 	struct mctx tx;
+	struct probe_hdr ph = { .flags = PROBE_F_TIME };
 	struct sock_send_opts cf = { .ttl = 1, .loop = -1, .tos = -1 };
 	struct sockaddr_storage bind_ss;
 	const char *bind = NULL;
@@ -269,8 +271,20 @@ static int mcsend_main(int argc, char **argv)
 			warnx("sending to %s (%s) ttl %d", inet_fmt(&groups[i].group,
 			      a, sizeof(a)), ifn, cf.ttl);
 	}
-	if (mctx_init(&tx, fds, n, (size_t)size, mode == M_PROBE, nogso,
-		      cf.ttl) < 0)
+	/* what the probes announce (lib/probe/wire.h): a receiver counts
+	 * what should have arrived even when the end marker never does */
+	t0 = clock_ns();
+	ph.ttl = (uint8_t)cf.ttl;
+	ph.start_ns = clock_wall_ns();
+	ph.count = count;
+	if (wsecs > 0)
+		ph.stop_ns = ph.start_ns + (uint64_t)(wsecs * 1e9);
+	ph.burst = burst;
+	if (rate.value > 0)
+		ph.rate_mpps = (uint64_t)fmax(1, fmin(rate_pps(&rate,
+			(size_t)size) * 1000, (double)PROBE_MAX_RATE));
+	if (mctx_init(&tx, fds, n, (size_t)size, mode == M_PROBE ? &ph : NULL,
+		      nogso) < 0)
 		err(1, "malloc");
 	if (mode != M_PROBE) {
 		int fd = 0;
@@ -289,7 +303,6 @@ static int mcsend_main(int argc, char **argv)
 	/* the default 50 us timer slack would blur high packet rates */
 	prctl(PR_SET_TIMERSLACK, 1000UL);
 
-	t0 = clock_ns();
 	if (wsecs > 0)
 		deadline = t0 + (uint64_t)(wsecs * 1e9);
 	pace_init(&pace, rate.value > 0 ? rate_pps(&rate, (size_t)size) : 0,
@@ -346,6 +359,8 @@ static int mcsend_main(int argc, char **argv)
 		rounds += k;
 		pace_sent(&pace, k);
 	}
+	if (mode == M_PROBE)
+		mctx_end(&tx, rounds);
 	if (!quiet)
 		summary(json, sent, bytes, n, (double)(clock_ns() - t0) / 1e9);
 	for (int i = 0; i < n; i++)

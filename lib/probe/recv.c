@@ -143,7 +143,10 @@ static int stopped(const struct mcrx *x)
 	return x->stop && *x->stop;
 }
 
-/* One datagram; d holds what its slot says of it (sender, TTL...). */
+/* One datagram; d holds what its slot says of it (sender, TTL...). Every
+ * sender gets statistics; a probe's also count its sequence. An end
+ * marker only tells its run's total: it is not handed on, nor counted as
+ * a datagram. */
 static void datagram(struct mcrx *x, struct mcrx_dgram *d)
 {
 	struct probe_flow *f;
@@ -151,15 +154,22 @@ static void datagram(struct mcrx *x, struct mcrx_dgram *d)
 	d->h = (struct probe_hdr){ 0 };
 	d->verdict = PROBE_INORDER;
 	d->probe = probe_decode(d->p, d->len, &d->h) == 0;
+	if (!d->rx_ns)
+		d->rx_ns = clock_wall_ns();
+	f = probe_table_get(&x->flows, d->from, &d->rg->g.group, d->probe,
+			    d->h.id);
+	d->flow = f;
+	if (d->probe && d->h.flags & PROBE_F_END) {
+		if (f)
+			probe_account(f, &d->h, d->rx_ns);
+		return;
+	}
 	x->received++;
 	x->bytes += d->len;
-	if (d->probe) {
-		if (!d->rx_ns)
-			d->rx_ns = clock_wall_ns();
-		f = probe_table_get(&x->flows, d->from, &d->rg->g.group,
-				    d->h.id);
-		if (f)
-			d->verdict = probe_account(f, &d->h, d->rx_ns, d->ttl);
+	if (f) {
+		probe_flow_seen(f, d->len, d->rx_ns, d->ttl);
+		if (d->probe)
+			d->verdict = probe_account(f, &d->h, d->rx_ns);
 	}
 	if (x->on_datagram)
 		x->on_datagram(x->ctx, d);

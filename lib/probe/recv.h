@@ -1,8 +1,8 @@
-/* mcrx.h - mcrecv's receive engine: operands x SSM sources into groups,
+/* recv.h - mcrecv's receive engine: operands x SSM sources into groups,
  * one socket per (group, port) joined on each source (RFC 3678 API,
  * RFC 4607 SSM), batched receive with UDP GRO trains split again, and
- * probe accounting (lib/probe.h). Printing stays with the caller, which
- * gets each datagram through a callback. */
+ * per-sender statistics, probes' included (lib/probe/stats.h). Printing
+ * stays with the caller, which gets each datagram through a callback. */
 #ifndef MCBOX_PROBE_RECV_H
 #define MCBOX_PROBE_RECV_H
 
@@ -40,6 +40,7 @@ struct mcrx_dgram {
 	int probe;			/* a probe: h and verdict are set */
 	struct probe_hdr h;
 	enum probe_verdict verdict;
+	const struct probe_flow *flow;	/* its sender; NULL: table full */
 };
 
 struct mcrx {

@@ -1,5 +1,6 @@
-/* mctx.c - mcsend's send engine: probe or chunk buffers, sendmmsg or UDP
- * segmentation offload (UDP_SEGMENT, udp(7)) to every group, pacing. */
+/* send.c - mcsend's send engine: probe or chunk buffers, sendmmsg or UDP
+ * segmentation offload (UDP_SEGMENT, udp(7)) to every group, pacing, and
+ * the probes' end markers. */
 #include "probe/send.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "probe/stats.h"
 
 /* Turns offload off on every socket: the route's device cannot take it. */
 static void gso_off(struct mctx *t)
@@ -19,10 +19,10 @@ static void gso_off(struct mctx *t)
 		sock_set_gso(t->fds[i], 0);
 }
 
-int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
-	      int nogso, int ttl)
+int mctx_init(struct mctx *t, int *fds, int n, size_t size,
+	      const struct probe_hdr *ph, int nogso)
 {
-	struct probe_hdr ph = { .flags = PROBE_F_TIME, .ttl = (uint8_t)ttl };
+	int probe = ph != NULL;
 
 	memset(t, 0, sizeof(*t));
 	t->fds = fds;
@@ -42,7 +42,14 @@ int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 					gso_off(t);
 		}
 	}
-	ph.id = (uint32_t)(clock_wall_ns() ^ ((uint64_t)getpid() << 16));
+	if (probe) {
+		t->ph = *ph;
+		t->ph.flags |= PROBE_F_TIME;
+		t->ph.flags &= ~PROBE_F_END;
+		if (!t->ph.id)
+			t->ph.id = (uint32_t)(clock_wall_ns() ^
+					      ((uint64_t)getpid() << 16));
+	}
 	/* lines and chunks are sent from the caller's buffer
 	 * (mctx_payload): only probes need ours */
 	if (probe) {
@@ -52,7 +59,7 @@ int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 	}
 	for (int i = 0; i < SOCK_BATCH; i++) {
 		if (probe) {
-			probe_encode(t->bufs + i * size, size, &ph);
+			probe_encode(t->bufs + i * size, size, &t->ph);
 			t->iov[i].iov_base = t->bufs + i * size;
 		}
 		t->iov[i].iov_len = size;
@@ -103,6 +110,27 @@ int mctx_send(struct mctx *t, int g, unsigned k, unsigned *done)
 		gso_off(t);
 	}
 	return sock_send_all(t->fds[g], t->msgs, k, done) < 0 ? -1 : 0;
+}
+
+void mctx_end(struct mctx *t, uint64_t count)
+{
+	uint8_t buf[PROBE_HDRLEN_V2];
+	struct probe_hdr h = t->ph;
+	struct timespec gap = clock_ts(MCTX_END_GAP_NS);
+
+	if (!t->bufs || t->size < PROBE_HDRLEN_V2)
+		return;
+	h.flags |= PROBE_F_END;
+	h.seq = PROBE_END_SEQ;
+	h.count = count;
+	for (int c = 0; c < MCTX_END_COPIES; c++) {
+		if (c)
+			nanosleep(&gap, NULL);
+		h.tx_ns = clock_wall_ns();
+		probe_encode(buf, sizeof(buf), &h);
+		for (int g = 0; g < t->n; g++)
+			(void)!send(t->fds[g], buf, sizeof(buf), 0);
+	}
 }
 
 unsigned long long mctx_bytes(const struct mctx *t, unsigned k)
