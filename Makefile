@@ -1,6 +1,6 @@
 # mcbox - multicast toolkit in one multi-call binary. See README.md.
-# Targets: all check demo docs deps install install-caps uninstall fuzz bench
-#          size lint clean. `make STATIC=1` links statically.
+# Targets: all check check-vm demo docs deps install install-caps uninstall fuzz bench
+#          size layout lint clean. `make STATIC=1` links statically.
 
 PROG      = mcbox
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
@@ -24,10 +24,13 @@ ifeq ($(STATIC),1)
 # (which a static libdbus would need), so glibc and libdbus
 # stay shared: "static where the libraries allow it".
 PKG_LIBS := -Wl,-Bstatic -lpcap -lcap-ng -Wl,-Bdynamic -ldbus-1
+PCAP_DEF := -DMCBOX_PCAP_STATIC
 else
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcap-ng)
+# libpcap's headers only: lib/igmp/capture.c loads the library (and its
+# dozen dependencies) when igmpquery first captures, not at every start.
+PKG_LIBS := $(shell pkg-config --libs libcap-ng 2>/dev/null || echo -lcap-ng)
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PCAP_DEF)
 LIBS      = $(PKG_LIBS) -lm
 
 LIB_SRC   = $(sort $(wildcard lib/*/*.c))
@@ -87,8 +90,20 @@ units: $(UNITS) $(AUNITS)
 # The whole suite, on the normal and on the ASan+UBSan build. Ends with
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # SANITIZE=0 skips the second pass; TESTS=file.bats runs some suites only.
-check: deps-check $(PROG) asan units
+# An LD_PRELOAD shim that hides the kernel's multicast routing, for
+# tests/61-mroute-nokernel.bats on hosts that have it.
+$(N)/nomroute.so: tests/helpers/nomroute.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -shared -fPIC -o $@ $< -ldl
+
+check: deps-check $(PROG) asan units $(N)/nomroute.so
 	@bash tests/run
+
+# The suites that need a kernel feature, in the guest kernel of tests/vm
+# even where the host has the feature.
+check-vm: deps-check $(PROG) asan units $(N)/nomroute.so
+	@MCB_VM=all TESTS="$$(grep -l '^# kernel:' tests/*.bats | tr '\n' ' ')" \
+		bash tests/run
 
 demo: deps-check $(PROG)
 	@bash tests/demo.sh
@@ -146,16 +161,22 @@ bench: $(PROG)
 size: $(PROG)
 	size $(PROG) $(N)/libmcbox.a | sort -k1 -n -r | head -n 30
 
-lint:
+# The shape docs/ARCHITECTURE.md describes: a header per lib .c, no
+# include circles, sans-I/O modules free of I/O, no printing to stdout in
+# lib, applets of 250 lines at most.
+layout:
+	@bash tests/layout.sh
+
+lint: layout
 	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
-		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
+		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
 	for p in man/*.[18]; do mandoc -Tlint -Wwarning $$p || exit 1; done
 
 clean:
 	rm -rf build $(PROG)
 
-.PHONY: FORCE all asan units check demo docs deps deps-check install install-caps \
-	uninstall fuzz bench size lint clean
+.PHONY: FORCE all asan units check check-vm demo docs deps deps-check install install-caps \
+	uninstall fuzz bench size layout lint clean
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -55,7 +55,6 @@ const struct applet mroute_applet = {
 	 * VIFs, MRT_TABLE). Raised only around those calls. */
 	.privs = PRIV_NET_RAW | PRIV_NET_ADMIN,
 	.main = mroute_main,
-	.implemented = 1,
 };
 
 static int quiet;

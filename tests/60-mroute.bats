@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # mroute: static and (*,G) multicast routes on the routed line
+# kernel: mroute mroute6 mroute-tables
 # src - rt - dst (dst2): traffic crosses only while a route exists, the
 # holder starts and stops as documented, counters grow, IPv6, coexistence
 # with smcrouted holding the table, capabilities and bad operands.

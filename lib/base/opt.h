@@ -37,7 +37,6 @@ struct applet {
 	const struct opt *opts;	/* terminated by { 0 } */
 	unsigned privs;		/* PRIV_* from priv.h: kept permitted, not effective */
 	int (*main)(int argc, char **argv);
-	int implemented;	/* 0: "not implemented yet", exit 1 */
 };
 
 /* Parser state; an applet loops:

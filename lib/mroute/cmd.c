@@ -64,6 +64,43 @@ void mrc_init(struct mrc_ctx *x, uint32_t table)
 	x->out = stdout;
 }
 
+enum mr_support mrc_support(struct mrc_ctx *x, int family)
+{
+	int *s = &x->support[fam_idx(family)];
+
+	if (!*s)
+		*s = mr_support(family, x->table) + 1;
+	return *s - 1;
+}
+
+/* Before anything else: a command for a family (or both, when family is 0
+ * and both lack it) that the kernel cannot route ends with the one line
+ * naming the missing option. show and status leave out a family the kernel
+ * lacks when the other one is there. */
+static int kernel_check(struct mrc_ctx *x, int family)
+{
+	enum mr_support s4, s6;
+
+	if (family) {
+		s4 = mrc_support(x, family);
+		if (s4 == MR_SUPPORTED)
+			return 0;
+		mr_support_err(family, s4);
+	} else {
+		s4 = mrc_support(x, AF_INET);
+		s6 = mrc_support(x, AF_INET6);
+		if (s4 == MR_SUPPORTED || s6 == MR_SUPPORTED)
+			return 0;
+		/* both families only when both lack the same thing */
+		if (s4 == s6)
+			mr_support_err(0, s4);
+		else
+			mr_support_err(AF_INET, s4);
+	}
+	x->no_kernel = 1;
+	return 1;
+}
+
 static void note(struct mrc_ctx *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void note(struct mrc_ctx *x, const char *fmt, ...)
@@ -500,6 +537,14 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 {
 	int f, ret = 0;
 
+	x->no_kernel = 0;
+	if (kernel_check(x, c->op == MRC_HOLD && !c->family ? AF_INET :
+			 c->family)) {
+		/* status -j still says it, as a field */
+		if (c->op == MRC_STATUS && x->json)
+			mrs_print(x, c->family, 1);
+		return 1;
+	}
 	/* everything but show talks to the table (raw socket, MRT_*) */
 	if (c->op != MRC_SHOW)
 		mrc_raise();
@@ -523,6 +568,8 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 			int r;
 
 			if (c->family && c->family != f)
+				continue;
+			if (mrc_support(x, f) != MR_SUPPORTED)
 				continue;
 			if (c->op == MRC_FLUSH) {
 				r = exec_flush(x, f);
@@ -572,6 +619,11 @@ int mrc_batch(struct mrc_ctx *x, FILE *f, const char *name, int family_opt,
 			r = mrc_exec(x, &c);
 		else
 			r = mrc_exec(x, &c);
+		if (r && x->no_kernel) {
+			/* the same for every line: say it once, stop */
+			error(err_str());
+			return r;
+		}
 		if (r) {
 			snprintf(msg, sizeof(msg), "%s:%d: %s", name, lineno,
 				 err_str());

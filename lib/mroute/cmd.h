@@ -48,9 +48,13 @@ struct mrc_ctx {
 	int added[2];			/* static routes added: see the holder */
 	int held[2];			/* -1 unknown, 0/1 */
 	char err_usage;			/* last failure was a bad operand */
+	char no_kernel;			/* last failure: the kernel lacks it */
+	int support[2];			/* enum mr_support + 1; 0 unprobed */
 };
 
 void mrc_init(struct mrc_ctx *x, uint32_t table);
+/* What the kernel offers family for x->table (probed once). */
+enum mr_support mrc_support(struct mrc_ctx *x, int family);
 /* Runs one command: 0, or the exit status (1 runtime, 2 bad operand)
  * with err_str() set. */
 int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c);

@@ -66,6 +66,27 @@ struct mr {
 	struct mr_vif vifs[MR_MAXVIFS];
 };
 
+/* What the running kernel offers for multicast routing. The options are
+ * built in or absent, never a module, so the answer is the same for the
+ * kernel's lifetime. */
+enum mr_support {
+	MR_SUPPORTED,			/* or could not tell: try and see */
+	MR_NO_ROUTING,			/* CONFIG_IP_MROUTE, CONFIG_IPV6_MROUTE */
+	MR_NO_TABLES,			/* ..._MROUTE_MULTIPLE_TABLES */
+};
+/* Probes without privileges: the /proc/net/ip*_mr_vif files exist exactly
+ * when the family has multicast routing (a raw socket's MRT*_VERSION when
+ * /proc is not mounted), and rtnetlink knows the family's rules only with
+ * multiple tables (probed only for a table other than the default). */
+enum mr_support mr_support(int family, uint32_t table);
+/* The kernel option behind s ("CONFIG_IP_MROUTE", ...), NULL when
+ * supported. */
+const char *mr_support_option(int family, enum mr_support s);
+/* Sets err_str() to the one line that names what the kernel lacks, e.g.
+ * "this kernel has no IPv4 multicast routing (CONFIG_IP_MROUTE is not
+ * set)"; family 0 names both families. Returns -1. */
+int mr_support_err(int family, enum mr_support s);
+
 /* Opens the socket and selects the table. Needs CAP_NET_RAW for the socket
  * and CAP_NET_ADMIN for MRT_TABLE; -1 with errno and err_str() set. */
 int mr_open(struct mr *m, int family, uint32_t table);

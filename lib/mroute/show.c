@@ -382,6 +382,7 @@ static void status(struct mrc_ctx *x, struct view *v)
 		json_begin(&j, x->out);
 		json_str(&j, "family", fam_key(v->family));
 		json_uint(&j, "table", x->table);
+		json_bool(&j, "kernel_routing", 1);
 		json_bool(&j, "held", held > 0);
 		if (pid > 0) {
 			json_int(&j, "holder_pid", pid);
@@ -455,9 +456,30 @@ static void status(struct mrc_ctx *x, struct view *v)
 		free(hint.line[i]);
 }
 
+/* A family the kernel cannot route: status -j says so as a field; text
+ * names it on stderr when the other family is shown. */
+static void no_kernel(struct mrc_ctx *x, int family, enum mr_support sup,
+		      int st)
+{
+	struct json j;
+
+	if (st && x->json) {
+		json_begin(&j, x->out);
+		json_str(&j, "family", fam_key(family));
+		json_uint(&j, "table", x->table);
+		json_bool(&j, "kernel_routing", 0);
+		json_str(&j, "kernel_missing", mr_support_option(family, sup));
+		json_end(&j);
+	} else if (x->note) {
+		mr_support_err(family, sup);
+		x->note(err_str());
+	}
+}
+
 int mrs_print(struct mrc_ctx *x, int family, int st)
 {
 	int f, shown = 0, printed = 0;
+	enum mr_support sup;
 
 	if (st)		/* the holder probe takes MRT_INIT for a moment */
 		mrc_raise();
@@ -467,6 +489,11 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 
 		if (family && family != f)
 			continue;
+		sup = mrc_support(x, f);
+		if (sup != MR_SUPPORTED) {
+			no_kernel(x, f, sup, st);
+			continue;
+		}
 		if (load(x, f, &v) < 0) {
 			unload(&v);
 			/* a kernel without IPv6 multicast routing */
@@ -491,6 +518,8 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 		}
 		unload(&v);
 	}
+	if (!shown)
+		return 1;	/* the caller has said why */
 	if (!st && !x->json && !printed)
 		fprintf(x->out, "no VIFs, routes or memberships in table %s\n",
 			mrc_table_name(x->table, (char[16]){ 0 }, 16));

@@ -1,4 +1,4 @@
-/* mcrx.c - mcrecv's receive engine: groups x SSM sources (RFC 4607) joined
+/* recv.c - mcrecv's receive engine: groups x SSM sources (RFC 4607) joined
  * through the RFC 3678 API, batched receive (recvmmsg, UDP GRO) and probe
  * accounting; the caller prints each datagram from a callback. */
 #include "probe/recv.h"
@@ -31,7 +31,7 @@ int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 		struct mc_group g;
 
 		if (inet_parse_group(ops[i], SOCK_DEFAULT_PORT, &g) < 0)
-			return -1;
+			goto bad;
 		if (g.source.ss_family != AF_UNSPEC || !nsrc) {
 			gs[ngs++] = g;
 			continue;
@@ -41,17 +41,21 @@ int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 			if (inet_parse_addr(sources[k], &gs[ngs].source) < 0 ||
 			    inet_is_multicast(&gs[ngs].source)) {
 				err_set("bad source '%s'", sources[k]);
-				return -1;
+				goto bad;
 			}
 			if (gs[ngs].source.ss_family != g.family) {
 				err_set("source '%s' and group '%s' differ in "
 					"address family", sources[k], ops[i]);
-				return -1;
+				goto bad;
 			}
 			ngs++;
 		}
 	}
 	return ngs;
+bad:	/* nothing for the caller to free */
+	free(gs);
+	*out = NULL;
+	return -1;
 }
 
 void mcrx_init(struct mcrx *x)
@@ -140,7 +144,7 @@ int mcrx_done(const struct mcrx *x)
 
 static int stopped(const struct mcrx *x)
 {
-	return x->stop && *x->stop;
+	return (x->stop && *x->stop) || x->failed;
 }
 
 /* One datagram; d holds what its slot says of it (sender, TTL...). Every
@@ -171,8 +175,14 @@ static void datagram(struct mcrx *x, struct mcrx_dgram *d)
 		if (d->probe)
 			d->verdict = probe_account(f, &d->h, d->rx_ns);
 	}
-	if (x->on_datagram)
+	if (x->writing) {
+		if (!x->failed &&
+		    outfile_write(&x->of, d->p, d->len, x->off) < 0)
+			x->failed = 1;
+		x->off += (off_t)d->len;
+	} else if (x->on_datagram) {
 		x->on_datagram(x->ctx, d);
+	}
 }
 
 /* Hands on the datagrams of the last batch (a UDP GRO slot holds a train
@@ -236,6 +246,109 @@ int mcrx_step(struct mcrx *x, uint64_t deadline)
 	return 0;
 }
 
+int mcrx_join(struct mcrx *x, const struct mc_group *gs, int n, int ifindex,
+	      void (*on_join)(void *ctx, const struct mcrx_group *rg,
+			      const struct mcrx_added *res))
+{
+	struct mcrx_added res;
+
+	for (int i = 0; i < n; i++) {
+		if (mcrx_add(x, &gs[i], ifindex, &res) < 0) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", err_str());
+			if (res.noroute)
+				err_set("%s (no route for the group: use -i "
+					"IFACE)", why);
+			return -1;
+		}
+		if (res.fresh && on_join)
+			on_join(x->ctx, &x->rg[x->n - 1], &res);
+	}
+	return 0;
+}
+
+int mcrx_output(struct mcrx *x, const char *path)
+{
+	if (outfile_open(&x->of, path) < 0)
+		return -1;
+	x->writing = 1;
+	return 0;
+}
+
+/* Reads what already waits in the sockets, so that loss worked out at
+ * this moment does not count what arrived but was not read yet. */
+static void catch_up(struct mcrx *x)
+{
+	for (int i = 0; i < x->n && !stopped(x) && !mcrx_done(x); i++)
+		if (drain(x, &x->rg[i]) < 0)
+			return;
+}
+
+/* The interval reports due at now: one covering every boundary passed
+ * since the last, so that reports follow each other without gaps. */
+static void intervals(struct mcrx *x, uint64_t t0, uint64_t now,
+		      uint64_t *next)
+{
+	uint64_t iv = x->interval_ns, from = *next - iv;
+
+	if (now < *next)
+		return;
+	while (*next + iv <= now)
+		*next += iv;
+	catch_up(x);
+	probe_table_expect(&x->flows, clock_wall_ns());
+	x->on_interval(x->ctx, (double)(from - t0) / 1e9,
+		       (double)(*next - t0) / 1e9);
+	for (size_t i = 0; i < x->flows.n; i++)
+		probe_flow_mark(x->flows.v[i]);
+	*next += iv;
+}
+
+int mcrx_run(struct mcrx *x, uint64_t wait_ns, void (*after)(void *ctx))
+{
+	uint64_t t0 = clock_ns(), deadline = wait_ns ? t0 + wait_ns : 0;
+	int iv = x->interval_ns && x->on_interval;
+	uint64_t next = t0 + x->interval_ns, until, now;
+	int r = 0;
+
+	x->t0_wall = clock_wall_ns();
+	while (!stopped(x) && !mcrx_done(x)) {
+		until = iv && (!deadline || next < deadline) ? next : deadline;
+		if (mcrx_step(x, until) < 0) {
+			r = -1;
+			break;
+		}
+		now = clock_ns();
+		if (iv)
+			intervals(x, t0, now, &next);
+		if (deadline && now >= deadline) {
+			r = 1;
+			break;
+		}
+		if (after)
+			after(x->ctx);
+	}
+	x->secs = (double)(clock_ns() - t0) / 1e9;
+	/* loss up to what should have arrived by now */
+	if (r == 1)
+		catch_up(x);
+	probe_table_expect(&x->flows, clock_wall_ns());
+	return r;
+}
+
+int mcrx_output_end(struct mcrx *x)
+{
+	if (!x->writing)
+		return 0;
+	x->writing = 0;
+	if (x->failed) {
+		outfile_abort(&x->of);
+		return -1;
+	}
+	return outfile_commit(&x->of, x->off);
+}
+
 void mcrx_free(struct mcrx *x)
 {
 	for (int i = 0; i < x->n; i++)
@@ -244,5 +357,7 @@ void mcrx_free(struct mcrx *x)
 	free(x->pfd);
 	sock_rx_free(&x->b);
 	probe_table_free(&x->flows);
+	if (x->writing)
+		outfile_abort(&x->of);
 	memset(x, 0, sizeof(*x));
 }

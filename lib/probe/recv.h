@@ -11,14 +11,16 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "file/outfile.h"
 #include "net/inet.h"
-#include "probe/stats.h"
 #include "net/sock.h"
+#include "probe/stats.h"
 
 /* Parses the GROUP operands and pairs each source-less one with every
  * -s source (ops[i] naming its own source keeps it). *gs gets at most
  * n * (nsrc + 1) groups (free it); returns the count, -1 with err_str()
- * as a usage message (a bad operand or source), or -2 out of memory. */
+ * as a usage message (a bad operand or source; *gs is NULL then), or -2
+ * out of memory. */
 int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 		struct mc_group **gs);
 
@@ -36,7 +38,7 @@ struct mcrx_dgram {
 	const uint8_t *p;
 	size_t len;
 	int ttl, tos;			/* -1: unknown */
-	uint64_t rx_ns;			/* receive time (wall clock), probes */
+	uint64_t rx_ns;			/* receive time (wall clock) */
 	int probe;			/* a probe: h and verdict are set */
 	struct probe_hdr h;
 	enum probe_verdict verdict;
@@ -55,6 +57,17 @@ struct mcrx {
 	const volatile sig_atomic_t *stop;
 	void (*on_datagram)(void *ctx, const struct mcrx_dgram *d);
 	void *ctx;
+	/* with mcrx_output(): payloads go to this file, not the callback */
+	struct outfile of;
+	off_t off;
+	int writing, failed;		/* failed: a write failed (err_str()) */
+	double secs;			/* mcrx_run()'s time */
+	uint64_t t0_wall;		/* when mcrx_run() started */
+	/* with interval_ns, mcrx_run() calls on_interval(ctx, from_s,
+	 * to_s) at each multiple of it (s since the start) with loss
+	 * worked out up to then, and marks every flow after it */
+	uint64_t interval_ns;
+	void (*on_interval)(void *ctx, double from_s, double to_s);
 };
 
 /* Sets x up empty; count, stop, on_datagram and ctx are the caller's. */
@@ -85,6 +98,25 @@ int mcrx_done(const struct mcrx *x);
  * when the deadline passed, 0 after a wakeup (datagrams or not), -1 with
  * errno and err_str() ("receive" or "poll": the step that failed). */
 int mcrx_step(struct mcrx *x, uint64_t deadline_ns);
+/* Joins every group of gs (mcrx_add); on_join(ctx, rg, res) hears of
+ * each new socket. 0, or -1 with err_str() saying which join failed (and
+ * naming -i when the group had no route). */
+int mcrx_join(struct mcrx *x, const struct mc_group *gs, int n, int ifindex,
+	      void (*on_join)(void *ctx, const struct mcrx_group *rg,
+			      const struct mcrx_added *res));
+/* Payloads are written, raw, to path ("-": stdout at the end) instead of
+ * being handed to the callback. 0, or -1 with err_str(). */
+int mcrx_output(struct mcrx *x, const char *path);
+/* Receives until count datagrams, *stop or wait_ns have passed (0: no
+ * limit), calling after(ctx) after each wakeup (to flush what the
+ * callback printed) and on_interval at each interval; x->secs is how long
+ * it took, and the flows' loss counts up to its end (probe_expect). 1
+ * when the time was up, 0 otherwise, -1 with err_str() when receiving
+ * failed. */
+int mcrx_run(struct mcrx *x, uint64_t wait_ns, void (*after)(void *ctx));
+/* Commits the output file (or removes it after a failed write). 0, or -1
+ * after a failed write (err_str() told then) or commit (err_str()). */
+int mcrx_output_end(struct mcrx *x);
 /* Closes the sockets and frees everything. */
 void mcrx_free(struct mcrx *x);
 

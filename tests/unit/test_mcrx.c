@@ -45,11 +45,10 @@ TEST(probes)
 	struct probe_hdr h, h2;
 	static const char line[] = "hello";
 
-	struct probe_hdr ph = { .ttl = 7, .rate_mpps = 5000, .count = 9 };
-
-	CHECK_INT(mctx_init(&t, NULL, 0, 64, &ph, 1), 0);
+	CHECK_INT(mctx_init(&t, NULL, 0, 64, 1, 1, 7), 0);
 	CHECK_INT(t.kmax, SOCK_BATCH);
 	CHECK_INT(t.gso, 0);
+	mctx_announce(&t, 5, 9, 1, 1000, 0);
 	mctx_stamp(&t, 3, 41);
 	CHECK_INT(probe_decode(t.iov[0].iov_base, 64, &h), 0);
 	CHECK_INT(probe_decode(t.iov[2].iov_base, 64, &h2), 0);
@@ -62,11 +61,13 @@ TEST(probes)
 	CHECK_INT(h.rate_mpps, 5000);
 	CHECK_INT(h.count, 9);
 	CHECK_INT(h.burst, 1);
+	CHECK_INT(h.start_ns, 1000);
+	CHECK_INT(h.stop_ns, 0);
 	CHECK_INT(mctx_bytes(&t, 3), 192);
 	mctx_free(&t);
 
 	/* lines: one datagram a round, pointing at the caller's bytes */
-	CHECK_INT(mctx_init(&t, NULL, 0, 1400, NULL, 0), 0);
+	CHECK_INT(mctx_init(&t, NULL, 0, 1400, 0, 0, 1), 0);
 	CHECK_INT(t.kmax, 1);
 	mctx_payload(&t, line, 5);
 	CHECK(t.iov[0].iov_base == line);
