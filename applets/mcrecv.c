@@ -51,7 +51,10 @@ const struct applet mcrecv_applet = {
 	.min_args = 1,
 	.max_args = -1,
 	.opts = opts,
-	.privs = PRIV_NONE,	/* joins and UDP receive need no capability */
+	/* joins and UDP receive need none; when nothing arrives, the
+	 * diagnosis counts what reaches the interface (CAP_NET_RAW) and reads
+	 * the firewall's rules (CAP_NET_ADMIN) if it may */
+	.privs = PRIV_NET_RAW | PRIV_NET_ADMIN,
 	.main = mcrecv_main,
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # 11-mcrecv-report.bats - what mcrecv reports, across a namespaced star of
 # three hosts: loss of a stream cut partway (probe end markers, announced
-# rate, start and count), statistics for any sender, and the live view (-I).
+# rate, start and count), statistics for any sender, the live view (-I), and
+# a local firewall named when nothing arrives.
 bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/netns
@@ -19,6 +20,7 @@ teardown() {
 	local h
 	for h in h1 h2 h3; do
 		nsx "$h" nft delete table inet mcbcut 2>/dev/null || true
+		nsx "$h" nft delete table inet mcbfw 2>/dev/null || true
 	done
 }
 
@@ -189,4 +191,80 @@ sendpy() {
 	[[ $stderr == *"'0'"* ]]
 	run -2 --separate-stderr "$MCBOX" mcrecv --interval soon 239.1.1.1
 	[[ $stderr == *"'soon'"* ]]
+}
+
+# fw HOST RULES...: HOST's input chain (table inet mcbfw) holds RULES.
+fw() {
+	local h=$1
+	shift
+	nsx "$h" nft -f - <<-EOF
+	table inet mcbfw {
+		chain in {
+			type filter hook input priority 0;
+			$(printf '%s\n' "$@")
+		}
+	}
+	EOF
+}
+
+@test "mcrecv: a local firewall that drops the group is named, not the routers upstream" {
+	fw h2 "udp dport 5020 counter drop"
+	fw h3 "udp dport 5020 counter drop"
+	recv r2 h2 -w 2 239.10.1.1:5020
+	recv r3 h3 -w 2 -i eth0 "[ff15::1:5020]:5020"
+	# --no-gso: 20 probes and 3 end markers are 23 packets
+	nsx h1 "$MCBOX" mcsend --probe --no-gso -q -c 20 -r 400 239.10.1.1:5020
+	nsx h1 "$MCBOX" mcsend --probe --no-gso -q -c 20 -r 400 -i eth0 \
+		"[ff15::1:5020]:5020"
+	bgw r2 10
+	[[ $status == 3 ]]
+	local err=$BATS_TEST_TMPDIR/r2.err
+	grep -q '^mcrecv: 239.10.1.1: 23 packets for 239.10.1.1:5020 reached eth0 but not the socket: something on this host drops them, a local firewall or rp_filter$' "$err"
+	grep -q '^mcrecv: 239.10.1.1: nftables: rule [0-9]* of table inet mcbfw, chain in (input hook), drops udp dport 5020, 23 packets counted$' "$err"
+	! grep -q 'check the sender' "$err"
+	bgw r3 10
+	[[ $status == 3 ]]
+	err=$BATS_TEST_TMPDIR/r3.err
+	grep -q '23 packets for \[ff15::1:5020\]:5020 reached eth0 but not the socket' "$err"
+	grep -q 'drops udp dport 5020, 23 packets counted' "$err"
+	! grep -q 'check the sender' "$err"
+}
+
+@test "mcrecv: an input chain that drops by policy is named" {
+	nsx h2 nft -f - <<-'EOF'
+	table inet mcbfw {
+		chain in {
+			type filter hook input priority 0; policy drop;
+			tcp dport 22 accept
+			udp dport 5000-5020 accept
+		}
+	}
+	EOF
+	recv r2 h2 -w 1.5 239.10.1.2:5021
+	nsx h1 "$MCBOX" mcsend --probe -q -c 5 -r 100 239.10.1.2:5021
+	bgw r2 10
+	[[ $status == 3 ]]
+	local err=$BATS_TEST_TMPDIR/r2.err
+	grep -q 'reached eth0 but not the socket' "$err"
+	grep -q '^mcrecv: 239.10.1.2: nftables: chain in of table inet mcbfw (input hook) drops by policy, and no rule there accepts udp dport 5021$' "$err"
+}
+
+@test "mcrecv: nothing reached the interface: the diagnosis sends the user upstream" {
+	# a firewall for another port is no suspect
+	fw h2 "udp dport 5099 drop"
+	run -3 --separate-stderr nsx h2 "$MCBOX" mcrecv -w 0.5 239.10.1.3:5022
+	[[ $stderr == *"joined on eth0, route and rp_filter fine, and nothing for 239.10.1.3:5022 reached eth0: check the sender, its TTL and the routers between"* ]]
+	[[ $stderr != *nftables* ]]
+}
+
+@test "mcrecv: without capabilities the diagnosis says what it could not see" {
+	fw h2 "udp dport 5023 drop"
+	bg r2 ip netns exec "$MCB_NS-h2" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$MCBOX" mcrecv -w 1.5 239.10.1.4:5023
+	wait_for 5 bg_says r2 "listening on"
+	nsx h1 "$MCBOX" mcsend --probe -q -c 5 -r 100 239.10.1.4:5023
+	bgw r2 10
+	[[ $status == 3 ]]
+	grep -q 'rp_filter fine: check the sender, its TTL and the routers between (run with CAP_NET_RAW to see whether anything reaches eth0)$' \
+		"$BATS_TEST_TMPDIR/r2.err"
 }

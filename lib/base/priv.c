@@ -93,6 +93,22 @@ int priv_raise(unsigned privs)
 	return 0;
 }
 
+int priv_lower(unsigned privs)
+{
+	if (capng_get_caps_process()) {
+		errno = EPERM;
+		return -1;
+	}
+	for (size_t i = 0; i < NCAPS; i++)
+		if (privs & caps[i].priv)
+			capng_update(CAPNG_DROP, CAPNG_EFFECTIVE, caps[i].cap);
+	if (capng_apply(CAPNG_SELECT_CAPS)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 int priv_drop_all(void)
 {
 	capng_clear(CAPNG_SELECT_CAPS);

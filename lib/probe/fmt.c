@@ -315,7 +315,8 @@ void probe_fmt_diagnosis(FILE *out, const char *who, struct mcrx *x,
 	fprintf(out, "%s: nothing arrived in %g s\n", who, secs);
 	for (int i = 0; i < x->n; i++) {
 		struct mcrx_group *rg = &x->rg[i];
-		int k = mcdiag_explain(&rg->g.group, rg->ifname, why, 8);
+		int k = mcdiag_explain(&rg->g.group, rg->ifname, &rg->watch,
+				       why, 8);
 
 		for (int l = 0; l < k; l++)
 			fprintf(out, "%s: %s: %s\n", who, inet_ntop_ss(

@@ -111,6 +111,7 @@ int mcrx_add(struct mcrx *x, const struct mc_group *g, int ifindex,
 	r += x->n++;
 	r->g = *g;
 	r->fd = fd;
+	r->watch = (struct mcdiag_watch){ .fd = -1, .err = ENOTCONN };
 	idx = ifindex ? ifindex : mcdiag_joined(&g->group, 0);
 	if (idx > 0)
 		inet_ifname(idx, r->ifname);
@@ -134,7 +135,20 @@ int mcrx_ready(struct mcrx *x)
 	 * returns every MCRX_TICK_MS to look at the deadline. */
 	if (x->n == 1)
 		sock_rcvtimeo(x->rg[0].fd, MCRX_TICK_MS);
+	for (int i = 0; i < x->n; i++)
+		mcdiag_watch(&x->rg[i].watch, x->rg[i].ifname,
+			     &x->rg[i].g.group);
 	return 0;
+}
+
+/* Something arrived: no diagnosis to come, the counts can go. */
+static void unwatch(struct mcrx *x)
+{
+	for (int i = 0; i < x->n; i++)
+		if (x->rg[i].watch.fd >= 0) {
+			close(x->rg[i].watch.fd);
+			x->rg[i].watch.fd = -1;
+		}
 }
 
 int mcrx_done(const struct mcrx *x)
@@ -320,6 +334,8 @@ int mcrx_run(struct mcrx *x, uint64_t wait_ns, void (*after)(void *ctx))
 			break;
 		}
 		now = clock_ns();
+		if (x->received)
+			unwatch(x);
 		if (iv)
 			intervals(x, t0, now, &next);
 		if (deadline && now >= deadline) {
@@ -351,6 +367,7 @@ int mcrx_output_end(struct mcrx *x)
 
 void mcrx_free(struct mcrx *x)
 {
+	unwatch(x);
 	for (int i = 0; i < x->n; i++)
 		close(x->rg[i].fd);
 	free(x->rg);

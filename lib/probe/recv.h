@@ -14,6 +14,7 @@
 #include "file/outfile.h"
 #include "net/inet.h"
 #include "net/sock.h"
+#include "probe/diag.h"
 #include "probe/stats.h"
 
 /* Parses the GROUP operands and pairs each source-less one with every
@@ -24,11 +25,13 @@
 int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 		struct mc_group **gs);
 
-/* A joined group: its socket, and the interface it was joined on. */
+/* A joined group: its socket, the interface it was joined on, and what
+ * reaches that interface while nothing arrives (mcrx_ready). */
 struct mcrx_group {
 	struct mc_group g;
 	int fd;
 	char ifname[IF_NAMESIZE];	/* "" when unknown */
+	struct mcdiag_watch watch;
 };
 
 /* One datagram, as the callback sees it. */
@@ -87,7 +90,9 @@ struct mcrx_added {
  * reason"); *res says more either way. */
 int mcrx_add(struct mcrx *x, const struct mc_group *g, int ifindex,
 	     struct mcrx_added *res);
-/* Allocates the receive buffers and poll set after the last mcrx_add.
+/* Allocates the receive buffers and poll set after the last mcrx_add,
+ * and starts counting what reaches each group's interface until the first
+ * datagram arrives (mcdiag_watch: with CAP_NET_RAW), for mcdiag_explain.
  * 0, or -1 with errno. */
 int mcrx_ready(struct mcrx *x);
 /* 1 once count datagrams arrived. */
