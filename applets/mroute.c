@@ -65,6 +65,12 @@ static void on_note(const char *msg)
 		warnx("%s", msg);
 }
 
+/* results of a command (stop) */
+static void on_say(const char *msg)
+{
+	puts(msg);
+}
+
 static void on_error(const char *msg)
 {
 	warnx("%s", msg);
@@ -108,6 +114,8 @@ int mroute_main(int argc, char **argv)
 		return st.status;
 	}
 	x.table = table;
+	x.out = stdout;
+	x.say = on_say;
 	x.note = on_note;
 	if (!batch && n == 0) {
 		opt_free(&st);

@@ -53,7 +53,8 @@ load helpers/common
 @test "zsh completion and the shell scripts parse" {
 	bash -n "$TOP/completions/mcbox.bash"
 	if command -v zsh; then zsh -n "$TOP/completions/_mcbox"; fi
-	for f in "$TOP"/tests/run "$TOP"/tests/demo.sh "$TOP"/tests/helpers/*.bash; do
+	for f in "$TOP"/tests/run "$TOP"/tests/demo.sh "$TOP"/tests/helpers/*.bash \
+		"$TOP"/tests/vm/{run,features,guest-init,init}; do
 		bash -n "$f"
 	done
 }
@@ -62,6 +63,7 @@ load helpers/common
 	command -v shellcheck || skip "shellcheck is not installed"
 	cd "$TOP"
 	run -0 shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
+		tests/vm/run tests/vm/features tests/vm/guest-init tests/vm/init \
 		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 }
 

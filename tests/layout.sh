@@ -15,10 +15,10 @@ shopt -s nullglob
 cd "$(dirname "$0")/.." || exit 1
 
 # codecs and state machines: bytes and time in, events out, no I/O
-sans_io="base/err file/bitmap net/addr net/mac net/macset net/rate
+sans_io="base/err base/num file/bitmap net/addr net/mac net/macset net/rate
 	slam/wire slam/client slam/server tftp/wire tftp/client
 	igmp/wire igmp/table igmp/querier probe/wire probe/stats
-	mroute/parse mroute/grammar net/nft"
+	mroute/parse net/nft"
 max_applet=250
 bad=0
 

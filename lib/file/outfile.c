@@ -1,5 +1,5 @@
 /* outfile.c - the atomic output file (mkstemp + pwrite + fsync + rename,
- * DESIGN.md §4) with writes of in-order blocks gathered into one. */
+ * docs/ARCHITECTURE.md §4) with writes of in-order blocks gathered into one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

@@ -1,5 +1,5 @@
-/* outfile.h - the one output writer of file receivers (DESIGN.md §4): a
- * temp file next to the final name (mkstemp), blocks written where they
+/* outfile.h - the one output writer of file receivers (docs/ARCHITECTURE.md
+ * §4): a temp file next to the final name (mkstemp), blocks written where they
  * belong, then truncated, fsync'd and renamed, so nothing half-written is
  * ever under the final name. Writes of blocks that arrive in order are
  * gathered in a buffer and go out in one pwrite: one system call per

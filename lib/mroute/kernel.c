@@ -1,4 +1,4 @@
-/* mroute.c - the Linux multicast routing API (ipmr, ip6mr): the table
+/* kernel.c - the Linux multicast routing API (ipmr, ip6mr): the table
  * socket, VIFs, MFC entries, table selection and rtnetlink dumps. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/priv.h"
 #include "mroute/kernel.h"
 
 /* --- sockets and setsockopt --- */
@@ -669,4 +670,18 @@ int mr_route_oif(int family, const union mr_addr *addr)
 		if (ra->rta_type == RTA_OIF && RTA_PAYLOAD(ra) >= 4)
 			memcpy(&oif, RTA_DATA(ra), 4);
 	return oif;
+}
+
+/* Each on its own: priv_raise() of a set fails whole when one of them
+ * is missing, and the kernel call that needs it then names it. */
+void mr_raise(void)
+{
+	static int raised;
+
+	/* once per process: a batch of 1,000 lines raises once */
+	if (raised)
+		return;
+	priv_raise(PRIV_NET_RAW);
+	priv_raise(PRIV_NET_ADMIN);
+	raised = 1;
 }

@@ -1,4 +1,4 @@
-/* mrshow.c - mroute show and status: the kernel's view of a multicast
+/* show.c - mroute show and status: the kernel's view of a multicast
  * routing table (rtnetlink, /proc) plus the holder's, and the checks that
  * explain why traffic does not cross (rp_filter, RFC 3704 reverse path). */
 #include <arpa/inet.h>
@@ -12,8 +12,8 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "mroute/hold.h"
+#include "mroute/owner.h"
 #include "mroute/show.h"
-#include "base/priv.h"
 
 struct view {
 	int family;
@@ -61,7 +61,7 @@ static int load(struct mrc_ctx *x, int family, struct view *v)
 	/* IPv6 side tables: VIFs are found by probing, which needs the
 	 * table's socket and CAP_NET_ADMIN; without them the list is empty */
 	if (family == AF_INET6 && x->table != MR_TABLE_DEFAULT) {
-		mrc_raise();
+		mr_raise();
 		if (mr_open(&v->m, family, x->table) < 0)
 			v->m.fd = -1;
 	}
@@ -313,7 +313,7 @@ static void status(struct mrc_ctx *x, struct view *v)
 	struct json j;
 	size_t k;
 
-	mrc_table_name(x->table, t, sizeof(t));
+	mr_table_name(x->table, t, sizeof(t));
 	held = v->holder && v->htable ? 1 : mr_held(v->family, x->table);
 	if (v->holder && v->htable) {
 		pid = v->hpid;
@@ -482,7 +482,7 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 	enum mr_support sup;
 
 	if (st)		/* the holder probe takes MRT_INIT for a moment */
-		mrc_raise();
+		mr_raise();
 
 	for (f = AF_INET; f; f = f == AF_INET ? AF_INET6 : 0) {
 		struct view v;
@@ -510,7 +510,7 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 				fprintf(x->out, "%s%s table %s\n",
 					printed > 1 ? "\n" : "",
 					f == AF_INET6 ? "IPv6" : "IPv4",
-					mrc_table_name(x->table,
+					mr_table_name(x->table,
 						       (char[16]){ 0 }, 16));
 			show_vifs(x, &v);
 			show_routes(x, &v);
@@ -522,7 +522,7 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 		return 1;	/* the caller has said why */
 	if (!st && !x->json && !printed)
 		fprintf(x->out, "no VIFs, routes or memberships in table %s\n",
-			mrc_table_name(x->table, (char[16]){ 0 }, 16));
+			mr_table_name(x->table, (char[16]){ 0 }, 16));
 	fflush(x->out);
 	return 0;
 }
