@@ -11,6 +11,8 @@
 #include "base/json.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "base/units.h"
+#include "file/progress.h"
 #include "slam/serve.h"
 
 #define O_ONCE (OPT_LONGONLY + 1)
@@ -80,6 +82,9 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 	struct json j;
 
 	errno = e;
+	/* an event line on a line of its own, not after the progress */
+	if (!json && !quiet)
+		progress_clear();
 	if (ev == SLAM_SERVE_BAD) {
 		if (!quiet && !json)
 			warnx("bad NACK from %s ignored",
@@ -115,8 +120,9 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		if (a)
 			printf(" %s", inet_fmt(a, buf, sizeof(buf)));
 		if (ev == SLAM_SERVE_RESTART)
-			printf(": file changed, %llu bytes, new transaction",
-			       (unsigned long long)s->h.total);
+			printf(": file changed, %llu byte%s, new transaction",
+			       (unsigned long long)s->h.total,
+			       units_s(s->h.total));
 		printf("\n");
 		fflush(stdout);
 	}
@@ -148,15 +154,15 @@ static void summary(void)
 		json_uint(&j, "refused", s->full);
 		json_end(&j);
 	} else if (!quiet) {
-		printf("sent %llu packets (%llu bytes) in %.2f s, %llu rounds; "
-		       "clients %llu: %llu done, %llu lost; %llu NACKs, %llu "
-		       "bad\n", (unsigned long long)s->sent,
-		       (unsigned long long)s->bytes, el,
-		       (unsigned long long)s->round,
-		       (unsigned long long)s->served,
+		printf("sent %llu packet%s (%llu byte%s) in %.2f s, %llu "
+		       "round%s; clients %llu: %llu done, %llu lost; %llu "
+		       "NACK%s, %llu bad\n", (unsigned long long)s->sent,
+		       units_s(s->sent), (unsigned long long)s->bytes,
+		       units_s(s->bytes), el, (unsigned long long)s->round,
+		       units_s(s->round), (unsigned long long)s->served,
 		       (unsigned long long)s->done,
 		       (unsigned long long)s->lost,
-		       (unsigned long long)s->nacks,
+		       (unsigned long long)s->nacks, units_s(s->nacks),
 		       (unsigned long long)s->bad);
 	}
 }
@@ -218,10 +224,11 @@ static int slam_serve_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!quiet)
 		fprintf(stderr, "slam-serve: listening on port %d, serving %s "
-			"(%llu bytes, %llu blocks of %llu) to %s\n", v.port,
+			"(%llu byte%s, %llu block%s of %llu) to %s\n", v.port,
 			v.path, (unsigned long long)v.s.h.total,
+			units_s(v.s.h.total),
 			(unsigned long long)v.s.h.nblocks,
-			(unsigned long long)v.s.h.bs,
+			units_s(v.s.h.nblocks), (unsigned long long)v.s.h.bs,
 			inet_fmt(&v.g.group, buf, sizeof(buf)));
 	v.stop = &stop;
 	v.on_event = event;

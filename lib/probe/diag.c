@@ -192,16 +192,23 @@ int mcdiag_explain(const struct sockaddr_storage *group, const char *ifname,
 			 "are dropped", ifname, ifname);
 	if (n)
 		return n;
+	/* say only what was checked: IPv6 has no rp_filter */
 	if (counted)
-		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route and "
-			 "rp_filter fine, and nothing for %s reached %s: check "
-			 "the sender, its TTL and the routers between", ifname,
-			 a, ifname);
+		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route %s, and "
+			 "nothing for %s reached %s: check the sender, its %s "
+			 "and the routers between", ifname,
+			 group->ss_family == AF_INET6 ? "fine"
+						      : "and rp_filter fine",
+			 a, ifname,
+			 group->ss_family == AF_INET6 ? "hop limit" : "TTL");
 	else
-		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route and "
-			 "rp_filter fine: check the sender, its TTL and the "
-			 "routers between (run with CAP_NET_RAW to see whether "
-			 "anything reaches %s)", *ifname ? ifname : "?",
+		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route %s: "
+			 "check the sender, its %s and the routers between "
+			 "(run with CAP_NET_RAW to see whether anything reaches "
+			 "%s)", *ifname ? ifname : "?",
+			 group->ss_family == AF_INET6 ? "fine"
+						      : "and rp_filter fine",
+			 group->ss_family == AF_INET6 ? "hop limit" : "TTL",
 			 *ifname ? ifname : "the interface");
 	return n;
 }

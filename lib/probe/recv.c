@@ -18,20 +18,17 @@
 #define MCRX_TICK_MS	20	/* deadline resolution of a single group */
 #define MCRX_MAX_FLOWS	4096	/* senders tracked; more are counted only */
 
-int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
-		struct mc_group **out)
+/* The groups of ops x sources into gs; their count, or -1 with err_str(). */
+static int pair(char **ops, int n, const char *const *sources, int nsrc,
+		struct mc_group *gs)
 {
-	struct mc_group *gs = calloc((size_t)n * (nsrc + 1), sizeof(*gs));
 	int ngs = 0;
 
-	*out = gs;
-	if (!gs)
-		return -2;
 	for (int i = 0; i < n; i++) {
 		struct mc_group g;
 
 		if (inet_parse_group(ops[i], SOCK_DEFAULT_PORT, &g) < 0)
-			goto bad;
+			return -1;
 		if (g.source.ss_family != AF_UNSPEC || !nsrc) {
 			gs[ngs++] = g;
 			continue;
@@ -41,21 +38,34 @@ int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 			if (inet_parse_addr(sources[k], &gs[ngs].source) < 0 ||
 			    inet_is_multicast(&gs[ngs].source)) {
 				err_set("bad source '%s'", sources[k]);
-				goto bad;
+				return -1;
 			}
 			if (gs[ngs].source.ss_family != g.family) {
 				err_set("source '%s' and group '%s' differ in "
 					"address family", sources[k], ops[i]);
-				goto bad;
+				return -1;
 			}
 			ngs++;
 		}
 	}
 	return ngs;
-bad:	/* nothing for the caller to free */
-	free(gs);
+}
+
+int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
+		struct mc_group **out)
+{
+	struct mc_group *gs = calloc((size_t)n * (nsrc + 1), sizeof(*gs));
+	int ngs;
+
 	*out = NULL;
-	return -1;
+	if (!gs)
+		return -2;
+	ngs = pair(ops, n, sources, nsrc, gs);
+	if (ngs < 0)
+		free(gs);
+	else
+		*out = gs;
+	return ngs;
 }
 
 void mcrx_init(struct mcrx *x)
