@@ -18,6 +18,9 @@ enum {
 int priv_limit(unsigned privs);
 /* Add privs to the effective set; -1 with errno EPERM when not permitted. */
 int priv_raise(unsigned privs);
+/* Take privs out of the effective set again; they stay permitted, for the
+ * next priv_raise(). -1 with errno on failure. */
+int priv_lower(unsigned privs);
 /* Clear every capability set (the bounding set too when we may). */
 int priv_drop_all(void);
 /* -u USER[:GROUP]: switch ids, drop every capability, and verify that
