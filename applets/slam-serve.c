@@ -25,6 +25,7 @@
 #define O_ONCE (OPT_LONGONLY + 1)
 #define O_IDLE (OPT_LONGONLY + 2)
 #define O_MAXCL (OPT_LONGONLY + 3)
+#define O_MAXHOST (OPT_LONGONLY + 4)
 
 static const struct opt opts[] = {
 	{ 'i', "interface", "IFACE", OPT_STR,
@@ -46,6 +47,9 @@ static const struct opt opts[] = {
 	  "quiet time that ends --once (default 3)", 0.1, 86400 },
 	{ O_MAXCL, "max-clients", "N", OPT_INT,
 	  "clients served at once (default 4096)", 1, 1000000 },
+	{ O_MAXHOST, "max-per-host", "N", OPT_INT,
+	  "clients (ports) of one address served at once (default 64)",
+	  1, 1000000 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print only errors", 0, 0 },
 	{ 'j', "json", NULL, OPT_FLAG,
 	  "print one JSON object per event and a summary", 0, 0 },
@@ -104,6 +108,12 @@ static void event(const char *ev, const struct sockaddr_storage *a,
 				    o.s.cfg.rate : o.s.rate, 0);
 			json_double(&j, "loss", o.s.loss, 3);
 			json_double(&j, "rtt_ms", o.s.srtt / 1e6, 2);
+		} else if (!strcmp(ev, "suspect")) {
+			json_str(&j, "reason", "lacks every block sent to it");
+		} else if (!strcmp(ev, "evict")) {
+			json_uint(&j, "evicted", o.s.evicted);
+		} else if (!strcmp(ev, "refuse")) {
+			json_uint(&j, "refused", o.s.full);
 		}
 		json_end(&j);
 	} else if (!o.quiet) {
@@ -181,6 +191,8 @@ static void summary(void)
 		json_uint(&j, "done", o.s.done);
 		json_uint(&j, "lost", o.s.lost);
 		json_uint(&j, "refused", o.s.full);
+		json_uint(&j, "evicted", o.s.evicted);
+		json_uint(&j, "suspects", o.s.suspects);
 		json_end(&j);
 	} else if (!o.quiet) {
 		printf("sent %llu packets (%llu bytes) in %.2f s, %llu rounds; "
@@ -215,6 +227,47 @@ static void flush(struct slamio_tx *tx, uint64_t *next_check)
 		*next_check = 0;
 }
 
+/* A flood can evict or refuse thousands of clients: one line every 10 s
+ * at most, with the count since the last (the summary has the totals). */
+#define NOTE_EVERY_NS	(10 * UINT64_C(1000000000))
+
+static void evicted(uint64_t now)
+{
+	static uint64_t next, before;
+	char a[INET_FMTLEN];
+
+	if (now < next || o.quiet)
+		return;
+	next = now + NOTE_EVERY_NS;
+	if (o.json)
+		event("evict", &o.s.evicted_addr, "");
+	else
+		warnx("no room for a new client: evicted %s%s (%llu so far), "
+		      "clients that never answered a ping go first",
+		      inet_fmt(&o.s.evicted_addr, a, sizeof(a)),
+		      o.s.evicted - before > 1 ? " and others" : "",
+		      (unsigned long long)o.s.evicted);
+	before = o.s.evicted;
+}
+
+static void refused(const struct sockaddr_storage *from, uint64_t now)
+{
+	static uint64_t next;
+	char a[INET_FMTLEN];
+
+	if (now < next)
+		return;
+	next = now + NOTE_EVERY_NS;
+	if (o.json)
+		event("refuse", from, "");
+	else
+		warnx("refusing new client %s (%llu so far): its address has "
+		      "--max-per-host %u clients, or all --max-clients %u "
+		      "answer pings", inet_fmt(from, a, sizeof(a)),
+		      (unsigned long long)o.s.full, o.s.cfg.max_per_addr,
+		      o.s.cfg.max_clients);
+}
+
 /* The NACKs and ping answers waiting. */
 static void input(struct sock_rx *rx, uint64_t *last_rx)
 {
@@ -234,7 +287,15 @@ static void input(struct sock_rx *rx, uint64_t *last_rx)
 		from = sock_rx_from(rx, (unsigned)k);
 		switch (slam_srv_input(&o.s, now, from, p, len)) {
 		case SLAM_EV_JOIN:
+			if (o.s.evicted_now)
+				evicted(now);
 			event("join", from, "");
+			break;
+		case SLAM_EV_SUSPECT:
+			/* named, so that the admin can find the host */
+			event("suspect", from, ": claims to lack every block "
+			      "sent to it (lying, or not receiving the "
+			      "group); served only when no one else waits");
 			break;
 		case SLAM_EV_DONE:
 			event("done", from, "");
@@ -245,10 +306,7 @@ static void input(struct sock_rx *rx, uint64_t *last_rx)
 				      inet_fmt(from, a, sizeof(a)));
 			break;
 		case SLAM_EV_FULL:
-			if (o.s.full == 1)
-				warnx("client list full (--max-clients %u): "
-				      "ignoring new clients",
-				      o.s.cfg.max_clients);
+			refused(from, now);
 			break;
 		default:
 			break;
@@ -362,6 +420,7 @@ static int slam_serve_main(int argc, char **argv)
 		case O_ONCE: once = 1; break;
 		case O_IDLE: idle = st.secs; break;
 		case O_MAXCL: cfg.max_clients = (unsigned)st.num; break;
+		case O_MAXHOST: cfg.max_per_addr = (unsigned)st.num; break;
 		case 'q': o.quiet = 1; break;
 		case 'j': o.json = 1; break;
 		}
