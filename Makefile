@@ -24,10 +24,13 @@ ifeq ($(STATIC),1)
 # (which a static libdbus would need), so glibc and libdbus
 # stay shared: "static where the libraries allow it".
 PKG_LIBS := -Wl,-Bstatic -lpcap -lcap-ng -Wl,-Bdynamic -ldbus-1
+PCAP_DEF := -DMCBOX_PCAP_STATIC
 else
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcap-ng)
+# libpcap's headers only: lib/igmp/capture.c loads the library (and its
+# dozen dependencies) when igmpquery first captures, not at every start.
+PKG_LIBS := $(shell pkg-config --libs libcap-ng 2>/dev/null || echo -lcap-ng)
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PCAP_DEF)
 LIBS      = $(PKG_LIBS) -lm
 
 LIB_SRC   = $(sort $(wildcard lib/*/*.c))

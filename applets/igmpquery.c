@@ -1,21 +1,19 @@
 /* igmpquery.c - send IGMP/MLD queries and list the group members on a link
- * (IGMPv1/v2/v3: RFC 1112, 2236, 9776; MLDv1/v2: RFC 2710, 9777). */
-#include <errno.h>
-#include <net/if.h>
+ * (IGMPv1/v2/v3: RFC 1112, 2236, 9776; MLDv1/v2: RFC 2710, 9777): options,
+ * the driver lib/igmp/listen.c, and the table it builds. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include "igmp/capture.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "igmp/querier.h"
 #include "base/json.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "igmp/fmt.h"
+#include "igmp/listen.h"
 
 enum {
 	O_SOURCE = OPT_LONGONLY + 1,
@@ -79,67 +77,37 @@ const struct applet igmpquery_applet = {
 	 * listen loop. */
 	.privs = PRIV_NET_RAW,
 	.main = igmpquery_main,
-	.implemented = 1,
 };
 
 static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+static void on_signal(int sig) { stop = sig; }
 
 static struct igmpq_opts o = IGMPQ_OPTS_INIT;
-/* what to print, and where */
-static const char *ifname_opt;
-static int json, verbose, quiet;
-
-static int maxw(int w, const char *s)
-{
-	return (int)strlen(s) > w ? (int)strlen(s) : w;
-}
+static int json, verbose, quiet;	/* what to print */
 
 static void print_table(struct igmp_table *t, const char *ifname)
 {
 	char g[64], h[64], s[64];
-	unsigned i, k, shown = 0;
-	int gw = 5, hw = 4;
+	unsigned i, k;
+	int gw, hw;
+	struct json j;
 
-	for (i = 0; i < t->n; i++) {
-		gw = maxw(gw, igmp_ntop(t->m[i].family, &t->m[i].group, g,
-					sizeof(g)));
-		hw = maxw(hw, igmp_ntop(t->m[i].family, &t->m[i].host, h,
-					sizeof(h)));
-	}
+	igmp_fmt_widths(t, &gw, &hw);
 	for (i = 0; i < t->n; i++) {
 		struct igmp_member *m = &t->m[i];
-		struct json j;
 
-		igmp_ntop(m->family, &m->group, g, sizeof(g));
-		igmp_ntop(m->family, &m->host, h, sizeof(h));
 		if (json) {
 			json_begin(&j, stdout);
-			json_str(&j, "type", "membership");
-			json_str(&j, "interface", ifname);
-			json_str(&j, "group", g);
-			json_str(&j, "host", h);
-			json_str(&j, "version",
-				 igmp_version_name(m->family, m->version));
-			json_str(&j, "mode", igmp_mode_name(m->mode));
-			json_arr_begin(&j, "sources");
-			for (k = 0; k < m->nsrc; k++)
-				json_str(&j, NULL, igmp_ntop(m->family,
-							     &m->srcs[k], s,
-							     sizeof(s)));
-			json_arr_end(&j);
+			igmp_fmt_member_json(&j, m, ifname);
 			json_end(&j);
 			continue;
 		}
-		if (!shown++)
+		if (!i)
 			printf("%-*s  %-*s  %-7s %-8s%s\n", gw, "GROUP", hw,
 			       "HOST", "VERSION", "MODE", "SOURCES");
-		printf("%-*s  %-*s  %-7s %-8s", gw, g, hw, h,
+		printf("%-*s  %-*s  %-7s %-8s", gw,
+		       igmp_ntop(m->family, &m->group, g, sizeof(g)), hw,
+		       igmp_ntop(m->family, &m->host, h, sizeof(h)),
 		       igmp_version_name(m->family, m->version),
 		       igmp_mode_name(m->mode));
 		for (k = 0; k < m->nsrc; k++)
@@ -153,22 +121,17 @@ static void print_queriers(const struct igmp_table *t)
 {
 	char a[64];
 	struct json j;
-	unsigned i;
 
-	for (i = 0; i < t->nq; i++) {
+	for (unsigned i = 0; i < t->nq; i++) {
 		const struct igmp_querier *q = &t->q[i];
 
-		igmp_ntop(q->family, &q->addr, a, sizeof(a));
 		if (json) {
 			json_begin(&j, stdout);
-			json_str(&j, "type", "querier");
-			json_str(&j, "address", a);
-			json_str(&j, "version",
-				 igmp_version_name(q->family, q->version));
-			json_uint(&j, "queries", q->count);
+			igmp_fmt_querier_json(&j, q);
 			json_end(&j);
 		} else {
-			printf("other querier %s %s (%u %s)\n", a,
+			printf("other querier %s %s (%u %s)\n",
+			       igmp_ntop(q->family, &q->addr, a, sizeof(a)),
 			       igmp_version_name(q->family, q->version),
 			       q->count, q->count == 1 ? "query" : "queries");
 		}
@@ -201,19 +164,17 @@ static void on_event(enum igmpq_event ev, const struct igmpq_run *r)
 static int igmpquery_main(int argc, char **argv)
 {
 	struct optstate st;
-	char ifname[IF_NAMESIZE], **ops;
-	struct igmp_query q;
+	const char *ifname = NULL;
+	char **ops;
 	struct igmp_table t;
 	struct igmpq_run run = { .o = &o, .stop = &stop, .on_event = on_event };
-	uint8_t pkt[2048];
-	uint64_t start;
-	int c, rc, fd, ifindex;
-	ssize_t plen;
+	struct json j;
+	int c, rc;
 
 	opt_init(&st, &igmpquery_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0) {
 		switch (c) {
-		case 'i': ifname_opt = st.arg; break;
+		case 'i': ifname = st.arg; break;
 		case '4': o.family = AF_INET; break;
 		case '6': o.family = AF_INET6; break;
 		case 'V': o.version = (int)st.num; break;
@@ -247,57 +208,20 @@ static int igmpquery_main(int argc, char **argv)
 	opt_free(&st);
 	if (igmpq_check(&o) < 0)
 		return opt_usage_error(&igmpquery_applet, "%s", err_str());
-
-	if (ifname_opt)
-		snprintf(ifname, sizeof(ifname), "%s", ifname_opt);
-	else if (capture_default_if(o.family, ifname) < 0)
-		return opt_usage_error(&igmpquery_applet, "%s", err_str());
-	ifindex = (int)if_nametoindex(ifname);
-	if (!ifindex)
-		return opt_usage_error(&igmpquery_applet, "no interface '%s'",
-				       ifname);
-
-	igmpq_query(&o, &q);
-	if (o.source_s)
-		igmp_pton(o.source_s, &q.src);
-	else if (capture_if_addr(ifname, o.family, &q.src) < 0) {
-		warnx("%s (give --source%s)", err_str(),
-		      o.family == AF_INET ? " 0.0.0.0 to query anyway" : "");
-		return EXIT_FAILURE;
+	rc = igmpq_open(&run, ifname);
+	if (rc) {
+		igmpq_close(&run);
+		if (rc == EXIT_USAGE)
+			return opt_usage_error(&igmpquery_applet, "%s",
+					       err_str());
+		warnx("%s", err_str());
+		return rc;
 	}
-	plen = igmp_query_build(&q, pkt, sizeof(pkt), &run.dst);
-	if (plen < 0)
-		return opt_usage_error(&igmpquery_applet, "%s", err_str());
-
-	/* privileged: the capture and the sending socket, then drop all */
-	if (priv_raise(PRIV_NET_RAW) < 0 ||
-	    (fd = capture_send_socket(ifindex)) < 0) {
-		warnx("raw socket %s: %s%s", ifname, strerror(errno),
-		      errno == EPERM ? " (needs CAP_NET_RAW)" : "");
-		return EXIT_FAILURE;
-	}
-	run.cap = capture_open(ifname, o.family);
-	if (!run.cap || priv_drop_all() < 0) {
-		if (run.cap)
-			warn("drop capabilities");
-		else
-			warnx("%s%s", err_str(),
-			      errno == EPERM ? " (needs CAP_NET_RAW)" : "");
-		return EXIT_FAILURE;
-	}
-
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	igmp_table_init(&t);
-	start = clock_ns();
-	run.fd = fd;
-	run.ifindex = ifindex;
-	run.ifname = ifname;
-	run.pkt = pkt;
-	run.plen = (size_t)plen;
 	rc = igmpq_listen(&run, &t);
-	capture_close(run.cap);
-	close(fd);
+	igmpq_close(&run);
 	if (rc < 0) {
 		warnx("%s", err_str());
 		igmp_table_free(&t);
@@ -306,25 +230,14 @@ static int igmpquery_main(int argc, char **argv)
 	igmp_table_keep_group(&t, o.group_s ? &o.group : NULL);
 	igmp_table_sort(&t);
 	if (!quiet) {
-		print_table(&t, ifname);
+		print_table(&t, run.ifname);
 		if (verbose)
 			print_queriers(&t);
 	}
 	if (json && !quiet) {
-		struct json j;
-
 		json_begin(&j, stdout);
-		json_str(&j, "type", "summary");
-		json_str(&j, "interface", ifname);
-		json_str(&j, "protocol",
-			 igmp_version_name(o.family, o.version));
-		json_uint(&j, "queries_sent", (unsigned)run.sent);
-		json_uint(&j, "reports", t.reports);
-		json_uint(&j, "leaves", t.leaves);
-		json_uint(&j, "malformed", run.malformed);
-		json_uint(&j, "memberships", t.n);
-		json_uint(&j, "other_queriers", t.nq);
-		json_double(&j, "seconds", (clock_ns() - start) / 1e9, 3);
+		igmp_fmt_summary_json(&j, &run, &t,
+				      (clock_ns() - run.t0) / 1e9);
 		json_end(&j);
 	}
 	fflush(stdout);

@@ -7,9 +7,10 @@
 
 #include "base/err.h"
 #include "base/json.h"
-#include "net/mac.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "net/mac.h"
+#include "net/macset.h"
 
 #define O_CHECK (OPT_LONGONLY + 1)
 
@@ -44,111 +45,42 @@ const struct applet ip2mac_applet = {
 };
 
 static struct {
-	int reverse, explain, check, verbose, json;
+	int reverse, explain, check, verbose, json, rc;
 	unsigned long long limit;
-	int rc;
-	/* --check collects every group here */
-	struct entry {
-		uint8_t mac[6];
-		struct mac_group g;
-	} *all;
-	size_t nall, capall;
+	struct mac_set all;	/* --check collects every group here */
 } o;
 
 static void bad_input(const char *in, const char *why)
 {
+	struct json j;
+
 	warnx("'%s' %s", in, why);
-	if (o.json) {
-		struct json j;
-
-		json_begin(&j, stdout);
-		json_str(&j, "input", in);
-		json_str(&j, "error", why);
-		json_end(&j);
-	}
 	o.rc = EXIT_USAGE;
-}
-
-/* The teaching view of one group: which bits go where. */
-static void explain(const struct mac_group *g, const char *gs,
-		    const uint8_t mac[6])
-{
-	char ms[MAC_STRLEN], bits[40];
-	const uint8_t *a = g->family == 4 ? (const uint8_t *)&g->v4
-					  : g->v6.s6_addr;
-
-	mac_format(mac, ms);
-	printf("%s -> %s\n", gs, ms);
-	if (g->family == 6) {
-		printf("  IPv6 multicast maps to 33:33 followed by the group's "
-		       "low 32 bits (RFC 2464):\n"
-		       "    group   %s\n    low 32  %02x%02x:%02x%02x -> MAC "
-		       "33:33:%02x:%02x:%02x:%02x\n"
-		       "  The other 88 variable bits (all but ff and the low "
-		       "32) are dropped,\n  so 2^88 IPv6 groups share each "
-		       "MAC.\n\n",
-		       gs, a[12], a[13], a[14], a[15], a[12], a[13], a[14],
-		       a[15]);
+	if (!o.json)
 		return;
-	}
-	for (int i = 0; i < 32; i++)
-		bits[i] = (char)('0' + (a[i / 8] >> (7 - i % 8) & 1));
-	bits[32] = 0;
-	printf("  group bits  %.4s %.5s %.7s %.8s %.8s\n", bits, bits + 4,
-	       bits + 9, bits + 16, bits + 24);
-	printf("              |    |     `-- 23 low bits: copied into the "
-	       "MAC\n");
-	printf("              |    `-------- 5 bits: dropped, the MAC has no "
-	       "room for them\n");
-	printf("              `------------- 1110: the same in every IPv4 "
-	       "group (224.0.0.0/4)\n");
-	printf("  MAC         01:00:5e (IANA's block), one 0 bit, then the 23 "
-	       "bits\n");
-	printf("              00000001 00000000 01011110 0 %.7s %.8s %.8s\n",
-	       bits + 9, bits + 16, bits + 24);
-	printf("  The 5 dropped bits take 2^5 = 32 values, so exactly 32 "
-	       "groups share\n  %s; a switch or NIC filtering by MAC cannot "
-	       "tell them apart:\n", ms);
-	struct in_addr all[32];
-	char s[INET_ADDRSTRLEN + 1];
-	struct mac_group t = { .family = 4 };
-
-	mac_v4_groups(mac, all);
-	for (int i = 0; i < 32; i++) {
-		t.v4 = all[i];
-		mac_group_str(&t, s, sizeof(s));
-		if (i % 4 == 3)
-			printf(" %s", s);
-		else
-			printf("%s%-15s", i % 4 ? " " : "    ", s);
-		if (i % 4 == 3)
-			putchar('\n');
-	}
-	putchar('\n');
+	json_begin(&j, stdout);
+	json_str(&j, "input", in);
+	json_str(&j, "error", why);
+	json_end_buffered(&j);
 }
 
 static void emit(const struct mac_group *g)
 {
-	char gs[64], ms[MAC_STRLEN];
+	char gs[64], ms[MAC_STRLEN], text[2048];
 	const char *key, *desc, *name;
 	uint8_t mac[6];
+	struct json j;
 
-	mac_of_group(g, mac);
 	if (o.check) {
-		if (o.nall == o.capall) {
-			o.capall = o.capall ? 2 * o.capall : 1024;
-			o.all = realloc(o.all, o.capall * sizeof(*o.all));
-			if (!o.all)
-				err(EXIT_FAILURE, "out of memory");
-		}
-		memcpy(o.all[o.nall].mac, mac, 6);
-		o.all[o.nall++].g = *g;
+		if (mac_set_add(&o.all, g))
+			err(EXIT_FAILURE, "out of memory");
 		return;
 	}
+	mac_of_group(g, mac);
 	mac_group_str(g, gs, sizeof(gs));
 	mac_format(mac, ms);
 	if (o.explain) {
-		explain(g, gs, mac);
+		fputs(mac_explain(g, mac, text, sizeof(text)), stdout);
 		return;
 	}
 	if (!o.json && !o.verbose) {
@@ -164,8 +96,6 @@ static void emit(const struct mac_group *g)
 		       name ? name : "");
 		return;
 	}
-	struct json j;
-
 	json_begin(&j, stdout);
 	json_str(&j, "group", gs);
 	json_str(&j, "mac", ms);
@@ -174,45 +104,19 @@ static void emit(const struct mac_group *g)
 	json_str(&j, "range", desc);
 	json_str(&j, "name", name);
 	json_int(&j, "dropped_bits", g->family == 4 ? 5 : 88);
-	json_end(&j);
+	json_end_buffered(&j);
 }
 
 static void forward(const char *in)
 {
 	struct mac_group g, first;
 	uint64_t count;
-	char why[96];
 
-	if (strchr(in, '/')) {
-		switch (mac_parse_cidr(in, &first, &count, o.limit)) {
-		case 0:
-			for (uint64_t i = 0; i < count; i++) {
-				mac_group_add(&first, i, &g);
-				emit(&g);
-			}
-			return;
-		case -2:
-			bad_input(in, "is not a multicast range");
-			return;
-		case -3:
-			snprintf(why, sizeof(why), "expands to more than %llu "
-				 "groups (see --limit)", o.limit);
-			bad_input(in, why);
-			return;
-		default:
-			bad_input(in, "is not an address range (GROUP/LEN)");
-			return;
-		}
-	}
-	switch (mac_parse_group(in, &g)) {
-	case 0:
+	if (mac_parse_groups(in, o.limit, &first, &count))
+		bad_input(in, err_str());	/* count is 0 */
+	for (uint64_t i = 0; i < count; i++) {
+		mac_group_add(&first, i, &g);
 		emit(&g);
-		break;
-	case -2:
-		bad_input(in, "is not a multicast address");
-		break;
-	default:
-		bad_input(in, "is not an IP address");
 	}
 }
 
@@ -220,132 +124,80 @@ static void reverse(const char *in)
 {
 	struct in_addr all[32];
 	struct mac_group t = { .family = 4 };
-	char ms[MAC_STRLEN], s[INET_ADDRSTRLEN + 1], pat[64];
+	char ms[MAC_STRLEN], s[64];
 	uint8_t mac[6];
 	struct json j;
+	int fam = mac_reverse(in, mac, all), i;
 
-	if (mac_parse(in, mac)) {
-		bad_input(in, "is not a MAC address");
+	if (fam < 0) {
+		bad_input(in, err_str());
 		return;
 	}
 	mac_format(mac, ms);
-	if (mac_is_v6(mac)) {
-		snprintf(pat, sizeof(pat),
-			 "ffxx:xxxx:xxxx:xxxx:xxxx:xxxx:%02x%02x:%02x%02x",
-			 mac[2], mac[3], mac[4], mac[5]);
-		if (o.json) {
-			json_begin(&j, stdout);
-			json_str(&j, "mac", ms);
-			json_int(&j, "family", 6);
-			json_str(&j, "pattern", pat);
-			json_end(&j);
-		} else {
-			printf("%s %s\n", ms, pat);
-		}
-		return;
-	}
-	if (!mac_v4_groups(mac, all)) {
-		if (mac[0] == 1 && mac[1] == 0 && mac[2] == 0x5e)
-			bad_input(in, "is not an IPv4 multicast MAC "
-				  "(01:00:5e:80:00:00 and up map no group)");
-		else if (mac[0] & 1)
-			bad_input(in, "is a multicast MAC, but no IP group "
-				  "maps to it");
-		else
-			bad_input(in, "is not a multicast MAC");
-		return;
-	}
-	if (o.json) {
-		json_begin(&j, stdout);
-		json_str(&j, "mac", ms);
-		json_int(&j, "family", 4);
-		json_arr_begin(&j, "groups");
-	}
-	for (int i = 0; i < 32; i++) {
+	for (i = 0; !o.json && i < (fam == 4 ? 32 : 1); i++) {
 		t.v4 = all[i];
-		mac_group_str(&t, s, sizeof(s));
-		if (o.json)
-			json_str(&j, NULL, s);
-		else
-			printf("%s %s\n", ms, s);
+		printf("%s %s\n", ms, fam == 6 ?
+		       mac_v6_pattern(mac, s, sizeof(s)) :
+		       mac_group_str(&t, s, sizeof(s)));
 	}
-	if (o.json) {
+	if (!o.json)
+		return;
+	json_begin(&j, stdout);
+	json_str(&j, "mac", ms);
+	json_int(&j, "family", fam);
+	if (fam == 6)
+		json_str(&j, "pattern", mac_v6_pattern(mac, s, sizeof(s)));
+	else
+		json_arr_begin(&j, "groups");
+	for (i = 0; fam == 4 && i < 32; i++) {
+		t.v4 = all[i];
+		json_str(&j, NULL, mac_group_str(&t, s, sizeof(s)));
+	}
+	if (fam == 4)
 		json_arr_end(&j);
-		json_end(&j);
-	}
-}
-
-static int cmp_entry(const void *pa, const void *pb)
-{
-	const struct entry *a = pa, *b = pb;
-	int c = memcmp(a->mac, b->mac, 6);
-
-	if (c)
-		return c;
-	if (a->g.family != b->g.family)
-		return a->g.family - b->g.family;
-	return memcmp(&a->g.v6, &b->g.v6, a->g.family == 4 ? 4 : 16);
+	json_end_buffered(&j);
 }
 
 /* Every pair that shares a MAC, once; repeated addresses are one group. */
 static int check_report(void)
 {
 	char a[64], b[64], ms[MAC_STRLEN];
-	size_t pairs = 0, uniq = 0;
+	size_t pairs = 0, uniq = mac_set_sort(&o.all), i = 0, k = 0;
+	struct json j;
 
-	qsort(o.all, o.nall, sizeof(*o.all), cmp_entry);
-	for (size_t i = 0; i < o.nall; i++) {
-		if (i && !cmp_entry(&o.all[i - 1], &o.all[i]))
+	while (mac_set_pair(&o.all, &i, &k)) {
+		pairs++;
+		mac_group_str(&o.all.v[i].g, a, sizeof(a));
+		mac_group_str(&o.all.v[k].g, b, sizeof(b));
+		mac_format(o.all.v[i].mac, ms);
+		if (!o.json) {
+			printf("%s %s share %s\n", a, b, ms);
 			continue;
-		uniq++;
-		for (size_t k = i + 1; k < o.nall &&
-		     !memcmp(o.all[k].mac, o.all[i].mac, 6); k++) {
-			if (!cmp_entry(&o.all[k - 1], &o.all[k]))
-				continue;
-			pairs++;
-			mac_group_str(&o.all[i].g, a, sizeof(a));
-			mac_group_str(&o.all[k].g, b, sizeof(b));
-			mac_format(o.all[i].mac, ms);
-			if (o.json) {
-				struct json j;
-
-				json_begin(&j, stdout);
-				json_str(&j, "mac", ms);
-				json_arr_begin(&j, "groups");
-				json_str(&j, NULL, a);
-				json_str(&j, NULL, b);
-				json_arr_end(&j);
-				json_end(&j);
-			} else {
-				printf("%s %s share %s\n", a, b, ms);
-			}
 		}
+		json_begin(&j, stdout);
+		json_str(&j, "mac", ms);
+		json_arr_begin(&j, "groups");
+		json_str(&j, NULL, a);
+		json_str(&j, NULL, b);
+		json_arr_end(&j);
+		json_end_buffered(&j);
 	}
 	if (!pairs && !o.json)
 		printf("no two of the %zu groups share a MAC\n", uniq);
-	free(o.all);
+	mac_set_free(&o.all);
 	return pairs ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static void one(const char *in)
-{
-	if (o.reverse)
-		reverse(in);
-	else
-		forward(in);
-}
+static void (*one)(const char *in) = forward;
 
 /* Addresses from stdin, one per line; blank lines and #comments skipped. */
 static void from_stdin(void)
 {
 	char *line = NULL, *p, *e;
 	size_t cap = 0;
-	ssize_t n;
 
-	while ((n = getline(&line, &cap, stdin)) > 0) {
-		p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
+	while (getline(&line, &cap, stdin) > 0) {
+		p = line + strspn(line, " \t");
 		e = p + strcspn(p, " \t\r\n#");
 		if (e == p)
 			continue;
@@ -377,16 +229,14 @@ static int ip2mac_main(int argc, char **argv)
 		case 'j': o.json = 1; break;
 		}
 	}
-	if (c == 0 && (n = opt_operands(&st, &ops)) >= 0) {
-		c = 1;
-	} else {
-		opt_free(&st);
-		return st.status;
-	}
+	n = c == 0 ? opt_operands(&st, &ops) : -1;
 	opt_free(&st);
+	if (n < 0)
+		return st.status;
 	if (o.reverse + o.explain + o.check > 1)
 		return opt_usage_error(&ip2mac_applet, "-r, -e and --check "
 				       "exclude each other");
+	one = o.reverse ? reverse : forward;
 	if (n == 0)
 		from_stdin();
 	for (int i = 0; i < n; i++) {
@@ -395,9 +245,6 @@ static int ip2mac_main(int argc, char **argv)
 		else
 			one(ops[i]);
 	}
-	if (o.check) {
-		rc = check_report();
-		return o.rc ? o.rc : rc;
-	}
-	return o.rc;
+	rc = o.check ? check_report() : 0;
+	return o.rc ? o.rc : rc;
 }

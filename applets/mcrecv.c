@@ -1,25 +1,20 @@
 /* mcrecv.c - join IPv4/IPv6 multicast groups (ASM, or SSM per RFC 4607 via
- * RFC 3678 joins) and receive: payloads, probe statistics (lib/probe.h),
- * and exit codes a script can trust. */
+ * RFC 3678 joins) and receive: payloads, probe statistics (lib/probe/), and
+ * exit codes a script can trust. The receive loop is lib/probe/recv.c. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "base/clock.h"
 #include "base/dump.h"
 #include "base/err.h"
-#include "net/inet.h"
 #include "base/json.h"
-#include "probe/diag.h"
-#include "probe/recv.h"
 #include "base/opt.h"
 #include "base/priv.h"
-#include "probe/stats.h"
+#include "probe/diag.h"
 #include "probe/fmt.h"
-#include "file/xfer.h"
+#include "probe/recv.h"
 
 enum { O_LOSSMAX = OPT_LONGONLY + 1 };
 
@@ -63,134 +58,48 @@ const struct applet mcrecv_applet = {
 enum out { OUT_TEXT, OUT_HEX, OUT_JSON, OUT_QUIET, OUT_FILE };
 
 static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* What the printing callback needs besides the datagram. */
-struct rx {
-	enum out out;
-	struct outfile of;
-	off_t off;
-	int failed;
-};
-
-static const char *verdict_name[] = {
-	[PROBE_INORDER] = "ok", [PROBE_REORDERED] = "reordered",
-	[PROBE_DUPLICATE] = "duplicate", [PROBE_LATE] = "late",
-	[PROBE_INVALID] = "invalid",
-};
+static void on_signal(int sig) { stop = sig; }
+static enum out out = OUT_TEXT;
+static int verbose;
 
 static void datagram(void *ctx, const struct mcrx_dgram *d)
 {
-	struct rx *x = ctx;
-	const struct sockaddr_storage *from = d->from;
-	const struct mcrx_group *rg = d->rg;
-	const uint8_t *p = d->p;
-	size_t len = d->len;
-	int ttl = d->ttl;
-	char src[INET_FMTLEN], grp[INET_FMTLEN];
-	enum probe_verdict v = d->verdict;
+	char src[INET_FMTLEN], grp[INET_FMTLEN], line[2 * INET_FMTLEN + 128];
 	struct json j;
 
-	switch (x->out) {
-	case OUT_QUIET:
-		return;
-	case OUT_FILE:
-		if (!x->failed && outfile_pwrite(&x->of, p, len, x->off) < 0) {
-			warnx("%s", err_str());
-			x->failed = 1;
-			stop = 1;
-		}
-		x->off += (off_t)len;
-		return;
-	case OUT_JSON:
+	(void)ctx;
+	if (out == OUT_JSON) {
 		json_begin(&j, stdout);
-		json_str(&j, "type", "datagram");
-		json_str(&j, "group", inet_ntop_ss(&rg->g.group, grp, sizeof(grp)));
-		json_int(&j, "port", inet_port(&rg->g.group));
-		json_str(&j, "source", inet_ntop_ss(from, src, sizeof(src)));
-		json_int(&j, "sport", inet_port(from));
-		ttl >= 0 ? json_int(&j, "ttl", ttl) : json_null(&j, "ttl");
-		if (d->tos >= 0)
-			json_int(&j, "tos", d->tos);
-		json_uint(&j, "length", len);
-		if (d->probe) {
-			json_uint(&j, "id", d->h.id);
-			json_uint(&j, "seq", d->h.seq);
-			json_str(&j, "status", verdict_name[v]);
-			if (d->h.flags & PROBE_F_TIME)
-				json_double(&j, "delay_ms", (double)(int64_t)
-					    (d->rx_ns - d->h.tx_ns) / 1e6, 3);
-		} else if (dump_is_text(p, len)) {
-			json_strn(&j, "data", (const char *)p, len);
-		} else {
-			char hex[2 * 1500 + 1];
-
-			dump_hexstr(hex, p, len, 1500);
-			json_str(&j, "hex", hex);
-		}
+		probe_fmt_dgram_json(&j, d);
 		json_end(&j);
-		return;
-	case OUT_HEX:
+	} else if (out == OUT_HEX) {
 		printf("%s > %s ttl %d tos 0x%02x len %zu\n",
-		       inet_fmt(from, src, sizeof(src)),
-		       inet_fmt(&rg->g.group, grp, sizeof(grp)), ttl,
-		       d->tos & 0xff, len);
-		dump_hex(stdout, p, len);
-		return;
-	case OUT_TEXT:
-		if (!d->probe) {
-			fwrite(p, 1, len, stdout);
-			putchar('\n');
-			return;
-		}
-		printf("%zu bytes from %s to %s: seq=%llu ttl=%d", len,
-		       inet_ntop_ss(from, src, sizeof(src)),
-		       inet_fmt(&rg->g.group, grp, sizeof(grp)),
-		       (unsigned long long)d->h.seq, ttl);
-		if (d->h.flags & PROBE_F_TIME)
-			printf(" delay=%.3f ms",
-			       (double)(int64_t)(d->rx_ns - d->h.tx_ns) / 1e6);
-		printf(v ? " (%s)\n" : "\n", verdict_name[v]);
-		return;
-	}
+		       inet_fmt(d->from, src, sizeof(src)),
+		       inet_fmt(&d->rg->g.group, grp, sizeof(grp)), d->ttl,
+		       d->tos & 0xff, d->len);
+		dump_hex(stdout, d->p, d->len);
+	} else if (out == OUT_TEXT && d->probe) {
+		puts(probe_fmt_dgram_line(d, line, sizeof(line)));
+	} else if (out == OUT_TEXT) {
+		fwrite(d->p, 1, d->len, stdout);
+		putchar('\n');
+	}	/* OUT_FILE: lib/probe/recv.c writes the file */
 }
 
 static void summary(struct mcrx *x, int json, double secs)
 {
-	struct probe_totals t;
 	struct json j;
 	char line[512];
 
-	probe_table_totals(&x->flows, &t);
 	if (!json) {
-		warnx("%llu datagrams, %llu bytes in %.3f s; %llu lost, %llu "
-		      "duplicated, %llu reordered", x->received, x->bytes, secs,
-		      (unsigned long long)t.lost,
-		      (unsigned long long)t.duplicated,
-		      (unsigned long long)t.reordered);
+		warnx("%s", probe_fmt_totals_line(x, secs, line, sizeof(line)));
 		for (size_t i = 0; i < x->flows.n; i++)
 			warnx("%s", probe_fmt_line(x->flows.v[i], line,
 						   sizeof(line)));
 		return;
 	}
 	json_begin(&j, stdout);
-	json_str(&j, "type", "summary");
-	json_uint(&j, "received", x->received);
-	json_uint(&j, "bytes", x->bytes);
-	json_uint(&j, "lost", t.lost);
-	json_uint(&j, "duplicated", t.duplicated);
-	json_uint(&j, "reordered", t.reordered);
-	json_double(&j, "elapsed_s", secs, 3);
-	json_double(&j, "loss_pct", t.worst_loss_pct, 3);
-	json_arr_begin(&j, "senders");
-	for (size_t i = 0; i < x->flows.n; i++)
-		probe_fmt_json(&j, x->flows.v[i]);
-	json_arr_end(&j);
+	probe_fmt_summary_json(&j, x, secs);
 	json_end(&j);
 }
 
@@ -209,55 +118,47 @@ static void diagnose(const struct mcrx_group *rg, int n, double secs)
 	}
 }
 
-/* Joins every group; 0, or -1 after a message. */
-static int join_all(struct mcrx *m, const struct mc_group *gs, int ngs,
-		    int ifindex, int verbose)
+/* A new socket joined: what it could not do, and with -v, how. */
+static void joined(void *ctx, const struct mcrx_group *r,
+		   const struct mcrx_added *res)
 {
+	const struct mc_group *g = &r->g;
 	char a[INET_FMTLEN], s[INET_FMTLEN];
-	struct mcrx_added res;
-	const struct mcrx_group *r;
-	const struct mc_group *g;
 
-	for (int i = 0; i < ngs; i++) {
-		g = &gs[i];
-		if (mcrx_add(m, g, ifindex, &res) < 0) {
-			warnx("%s%s", err_str(), res.noroute ?
-			      " (no route for the group: use -i IFACE)" : "");
-			return -1;
-		}
-		if (!res.fresh)
-			continue;
-		inet_fmt(&g->group, a, sizeof(a));
-		if (res.meta_errno) {
-			errno = res.meta_errno;
-			warn("receive TTL/timestamps on %s", a);
-		}
-		r = &m->rg[m->n - 1];
-		if (!verbose)
-			continue;
+	(void)ctx;
+	inet_fmt(&g->group, a, sizeof(a));
+	if (res->meta_errno) {
+		errno = res->meta_errno;
+		warn("receive TTL/timestamps on %s", a);
+	}
+	if (verbose)
 		warnx("joined %s%s%s on %s, receive buffer %d bytes",
 		      g->source.ss_family ?
 		      inet_ntop_ss(&g->source, s, sizeof(s)) : "",
 		      g->source.ss_family ? "," : "", a,
-		      r->ifname[0] ? r->ifname : "?", res.rcvbuf);
-	}
-	return 0;
+		      r->ifname[0] ? r->ifname : "?", res->rcvbuf);
 }
+
+static void flush_stdout(void *ctx)
+{
+	(void)ctx;
+	fflush(stdout);
+}
+
+#define usage(...) opt_usage_error(&mcrecv_applet, __VA_ARGS__)
 
 static int mcrecv_main(int argc, char **argv)
 {
 	struct optstate st;
-	struct rx x = { .out = OUT_TEXT };
 	struct mcrx m;
 	struct sigaction sa;
-	const char *iface = NULL, *out = NULL, *sources[MAX_SOURCES];
-	double wsecs = 0, lossmax = -1, secs;
+	const char *iface = NULL, *path = NULL, *sources[MAX_SOURCES];
+	double wsecs = 0, lossmax = -1;
 	int c, n, nsrc = 0, ifindex = 0, json = 0, hex = 0, quiet = 0;
-	int verbose = 0, status = 0, timedout = 0, r;
-	uint64_t t0, deadline = 0;
+	int status = 0, timedout, ngs;
 	struct mc_group *gs = NULL;
-	char **ops;
-	int ngs;
+	struct probe_totals t;
+	char **ops, a[INET_FMTLEN];
 
 	mcrx_init(&m);
 	opt_init(&st, &mcrecv_applet, argc, argv);
@@ -267,20 +168,14 @@ static int mcrecv_main(int argc, char **argv)
 		case 'i': iface = st.arg; break;
 		case 'j': json = 1; break;
 		case O_LOSSMAX:
-			if (parse_secs(st.arg, 0, 100, &lossmax) < 0) {
-				opt_free(&st);
-				return opt_usage_error(&mcrecv_applet,
-					"bad --loss-max '%s' (0-100)", st.arg);
-			}
+			if (parse_secs(st.arg, 0, 100, &lossmax) < 0)
+				goto bad;
 			break;
-		case 'o': out = st.arg; break;
+		case 'o': path = st.arg; break;
 		case 'q': quiet = 1; break;
 		case 's':
-			if (nsrc == MAX_SOURCES) {
-				opt_free(&st);
-				return opt_usage_error(&mcrecv_applet,
-					"more than %d sources", MAX_SOURCES);
-			}
+			if (nsrc == MAX_SOURCES)
+				goto bad;
 			sources[nsrc++] = st.arg;
 			break;
 		case 'v': verbose = 1; break;
@@ -292,92 +187,64 @@ static int mcrecv_main(int argc, char **argv)
 		opt_free(&st);
 		return st.status;
 	}
-	x.out = quiet ? OUT_QUIET : out ? OUT_FILE : json ? OUT_JSON
-	      : hex ? OUT_HEX : OUT_TEXT;
+	out = quiet ? OUT_QUIET : path ? OUT_FILE : json ? OUT_JSON
+	    : hex ? OUT_HEX : OUT_TEXT;
 	/* parse everything before joining anything: a bad operand is exit 2 */
-	if (iface && (ifindex = inet_ifindex(iface)) < 0) {
-		status = opt_usage_error(&mcrecv_applet, "%s", err_str());
-		goto usage;
-	}
-	ngs = mcrx_groups(ops, n, sources, nsrc, &gs);
-	if (ngs == -2)
+	if (iface && (ifindex = inet_ifindex(iface)) < 0)
+		ngs = -1;
+	else if ((ngs = mcrx_groups(ops, n, sources, nsrc, &gs)) == -2)
 		err(1, "malloc");
-	if (ngs < 0) {
-		status = opt_usage_error(&mcrecv_applet, "%s", err_str());
-		goto usage;
-	}
 	opt_free(&st);
-
+	if (ngs < 0)
+		return usage("%s", err_str());
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (join_all(&m, gs, ngs, ifindex, verbose) < 0) {
+	c = mcrx_join(&m, gs, ngs, ifindex, joined);
+	free(gs);
+	if (c < 0) {
+		warnx("%s", err_str());
 		mcrx_free(&m);
-		free(gs);
 		return 1;
 	}
-	free(gs);
-	if (x.out == OUT_FILE && outfile_open(&x.of, out) < 0)
+	if (path && mcrx_output(&m, path) < 0)
 		errx(1, "%s", err_str());
 	if (mcrx_ready(&m) < 0)
 		err(1, "malloc");
-	for (int i = 0; i < m.n; i++) {
-		char a[INET_FMTLEN];
-
+	for (int i = 0; i < m.n; i++)
 		fprintf(stderr, "%s: listening on %s (%s)\n",
 			program_invocation_short_name,
 			inet_fmt(&m.rg[i].g.group, a, sizeof(a)),
 			m.rg[i].ifname[0] ? m.rg[i].ifname : "?");
-	}
-
 	m.stop = &stop;
 	m.on_datagram = datagram;
-	m.ctx = &x;
-	t0 = clock_ns();
-	if (wsecs > 0)
-		deadline = t0 + (uint64_t)(wsecs * 1e9);
-	while (!stop && !mcrx_done(&m)) {
-		r = mcrx_step(&m, deadline);
-		if (r < 0)
-			errx(1, "%s", err_str());
-		if (r > 0) {
-			timedout = 1;
-			break;
-		}
-		fflush(stdout);
+	timedout = mcrx_run(&m, (uint64_t)(wsecs * 1e9), flush_stdout);
+	if (timedout < 0)
+		errx(1, "%s", err_str());
+	if (mcrx_output_end(&m) < 0) {
+		warnx("%s", err_str());
+		status = 1;
 	}
-	secs = (double)(clock_ns() - t0) / 1e9;
-	if (x.out == OUT_FILE) {
-		if (x.failed) {
-			outfile_abort(&x.of);
-			status = 1;
-		} else if (outfile_commit(&x.of, x.off) < 0) {
-			warnx("%s", err_str());
-			status = 1;
-		}
-	}
-	summary(&m, json, secs);
+	summary(&m, json, m.secs);
 	if (timedout && !m.received)
 		diagnose(m.rg, m.n, wsecs);
-	if (!stop && !status) {
-		struct probe_totals t;
-
-		probe_table_totals(&m.flows, &t);
-		if (timedout && (m.count || !m.received))
-			status = EXIT_NOANSWER;
-		else if (lossmax >= 0 && t.worst_loss_pct > lossmax) {
-			warnx("loss %.3f%% exceeds --loss-max %g%%",
-			      t.worst_loss_pct, lossmax);
-			status = 1;
-		}
+	probe_table_totals(&m.flows, &t);
+	if (stop || status) {
+		/* interrupted (the summary says how far it got), or failed */
+	} else if (timedout && (m.count || !m.received)) {
+		status = EXIT_NOANSWER;
+	} else if (lossmax >= 0 && t.worst_loss_pct > lossmax) {
+		warnx("loss %.3f%% exceeds --loss-max %g%%",
+		      t.worst_loss_pct, lossmax);
+		status = 1;
 	}
 	mcrx_free(&m);
 	return status;
-usage:
+bad:	/* -s once too often, or --loss-max's argument */
 	opt_free(&st);
-	mcrx_free(&m);
-	free(gs);
-	return status;
+	if (c == 's')
+		return usage("more than %d sources", MAX_SOURCES);
+	return usage("bad --loss-max '%s' (0-100)", st.arg);
 }

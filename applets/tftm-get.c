@@ -12,9 +12,8 @@
 #include "base/json.h"
 #include "base/opt.h"
 #include "base/priv.h"
-#include "tftp/wire.h"
+#include "tftp/client.h"
 #include "tftp/get.h"
-#include "file/xfer.h"
 
 #define O_UNICAST (OPT_LONGONLY + 1)
 #define O_MAXSIZE (OPT_LONGONLY + 2)

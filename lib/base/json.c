@@ -53,9 +53,14 @@ void json_begin(struct json *j, FILE *f)
 	fputc('{', f);
 }
 
-void json_end(struct json *j)
+void json_end_buffered(struct json *j)
 {
 	fputs("}\n", j->f);
+}
+
+void json_end(struct json *j)
+{
+	json_end_buffered(j);
 	fflush(j->f);
 }
 

@@ -15,8 +15,12 @@ struct json {
 
 /* Starts a top-level object on f. */
 void json_begin(struct json *j, FILE *f);
-/* Ends the top-level object with a newline and flushes. */
+/* Ends the top-level object with a newline and flushes: a line a reader
+ * may be waiting for. */
 void json_end(struct json *j);
+/* The same without the flush, for bulk output: stdio writes a buffer at a
+ * time, not a line. */
+void json_end_buffered(struct json *j);
 
 void json_str(struct json *j, const char *key, const char *val);
 void json_strn(struct json *j, const char *key, const char *val, size_t n);

@@ -43,19 +43,19 @@ static int fill(struct rdbuf *r, uint64_t deadline_ns)
 	for (;;) {
 		ms = deadline_ns ? clock_poll_ms(deadline_ns) : -1;
 		if (deadline_ns && ms == 0)
-			return -2;
+			return RDBUF_DEADLINE;
 		n = poll(&pfd, 1, ms);
 		if (n < 0 && errno == EINTR)
-			return -2;	/* a signal: let the caller decide */
+			return RDBUF_DEADLINE;	/* a signal: let the caller decide */
 		if (n < 0)
-			return -3;
+			return RDBUF_ERROR;
 		if (n == 0)
 			continue;
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
-			return -3;
+			return RDBUF_ERROR;
 		if (n == 0)
 			r->eof = 1;
 		r->end += (size_t)n;
@@ -81,14 +81,14 @@ long rdbuf_line(struct rdbuf *r, const uint8_t **p, uint64_t deadline_ns)
 		if (r->eof) {
 			len = r->end - r->start;
 			if (!len)
-				return -1;
+				return RDBUF_EOF;
 			*p = r->buf + r->start;
 			r->start = r->end;
 			r->lines++;
 			return (long)len;
 		}
 		if (r->end - r->start >= r->cap)
-			return -4;
+			return RDBUF_TOOLONG;
 		e = fill(r, deadline_ns);
 		if (e)
 			return e;
@@ -113,7 +113,7 @@ long rdbuf_chunk(struct rdbuf *r, size_t size, const uint8_t **p,
 			return (long)len;
 		}
 		if (r->eof)
-			return -1;
+			return RDBUF_EOF;
 		e = fill(r, deadline_ns);
 		if (e)
 			return e;

@@ -17,10 +17,18 @@ struct rdbuf {
 /* max: longest line or chunk. 0, or -1 with errno ENOMEM. */
 int rdbuf_init(struct rdbuf *r, int fd, size_t max);
 void rdbuf_free(struct rdbuf *r);
+/* Why rdbuf_line or rdbuf_chunk returned no data (they return a length,
+ * >= 0, otherwise). */
+enum rdbuf_end {
+	RDBUF_EOF = -1,		/* end of input */
+	RDBUF_DEADLINE = -2,	/* deadline_ns passed first, or a signal */
+	RDBUF_ERROR = -3,	/* a read error: errno */
+	RDBUF_TOOLONG = -4,	/* a line longer than max */
+};
+
 /* Next line without its '\n' (a last line without one counts). Returns
- * its length (>= 0) with *p pointing at it; -1 at end of input; -2 when
- * deadline_ns (monotonic, 0: none) passed first; -3 with errno on a read
- * error; -4 when a line is longer than max. */
+ * its length (>= 0) with *p pointing at it, or an enum rdbuf_end;
+ * deadline_ns is monotonic, 0: none. */
 long rdbuf_line(struct rdbuf *r, const uint8_t **p, uint64_t deadline_ns);
 /* Next chunk of size bytes (<= max), shorter only at end of input. Same
  * returns as rdbuf_line (0 is never returned). */

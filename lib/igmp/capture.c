@@ -3,8 +3,10 @@
  * group's Ethernet address). */
 #include "igmp/capture.h"
 #include "base/err.h"
+#include "net/mac.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <linux/if_packet.h>
@@ -17,6 +19,59 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* libpcap is loaded on first use (dlopen), so that only the applet that
+ * captures pays for it and its dependencies at start-up; `make STATIC=1`
+ * links it in instead. The symbols are the libpcap 1.x API. */
+#define PCAP_FUNCS(X) X(activate) X(close) X(compile) X(create) \
+	X(datalink) X(fileno) X(freecode) X(get_selectable_fd) X(geterr) \
+	X(next_ex) X(set_immediate_mode) X(set_promisc) X(set_snaplen) \
+	X(setdirection) X(setfilter) X(setnonblock)
+
+#ifdef MCBOX_PCAP_STATIC
+#define DECL(f) static __typeof__(pcap_##f) *const p_##f = pcap_##f;
+PCAP_FUNCS(DECL)
+
+static int pcap_load(void)
+{
+	return 0;
+}
+#else
+#define PCAP_SONAME "libpcap.so.0.8"	/* Debian's libpcap0.8 */
+#define DECL(f) static __typeof__(pcap_##f) *p_##f;
+PCAP_FUNCS(DECL)
+
+/* 0, or -1 with err_str() naming what is missing. */
+static int pcap_load(void)
+{
+	static int state;	/* 0: not tried, 1: loaded, -1: missing */
+	const char *why;
+	void *h;
+
+	if (state)
+		goto out;
+	state = -1;
+	h = dlopen(PCAP_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		h = dlopen("libpcap.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		goto out;
+#define LOAD(f) if (!(p_##f = (__typeof__(p_##f))dlsym(h, "pcap_" #f))) \
+		goto out;
+	PCAP_FUNCS(LOAD)
+#undef LOAD
+	state = 1;
+out:
+	if (state < 0) {
+		why = dlerror();
+		err_set("capture needs libpcap (" PCAP_SONAME ", Debian package "
+			"libpcap0.8): %s", why ? why : "not found");
+		errno = ENOENT;
+	}
+	return state < 0 ? -1 : 0;
+}
+#endif
+#undef DECL
 
 struct capture {
 	pcap_t *p;
@@ -39,7 +94,7 @@ static struct capture *fail(struct capture *c, int e, const char *what,
 	err_set("%s: %s", what, why);
 	if (c) {
 		if (c->p)
-			pcap_close(c->p);
+			p_close(c->p);
 		free(c);
 	}
 	errno = e;
@@ -57,39 +112,41 @@ struct capture *capture_open(const char *ifname, int family)
 	idx = (int)if_nametoindex(ifname);
 	if (!idx)
 		return fail(NULL, ENODEV, ifname, "no such interface");
+	if (pcap_load() < 0)
+		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return fail(NULL, ENOMEM, "capture", strerror(ENOMEM));
-	c->p = pcap_create(ifname, ebuf);
+	c->p = p_create(ifname, ebuf);
 	if (!c->p)
 		return fail(c, ENODEV, ifname, ebuf);
-	pcap_set_snaplen(c->p, 4096);
-	pcap_set_promisc(c->p, 0);
-	pcap_set_immediate_mode(c->p, 1);
-	rc = pcap_activate(c->p);
+	p_set_snaplen(c->p, 4096);
+	p_set_promisc(c->p, 0);
+	p_set_immediate_mode(c->p, 1);
+	rc = p_activate(c->p);
 	if (rc < 0) {
 		int e = rc == PCAP_ERROR_PERM_DENIED ? EPERM :
 			rc == PCAP_ERROR_NO_SUCH_DEVICE ? ENODEV : EIO;
 		char why[PCAP_ERRBUF_SIZE + 32];
 
 		snprintf(why, sizeof(why), "%s",
-			 e == EPERM ? strerror(EPERM) : pcap_geterr(c->p));
+			 e == EPERM ? strerror(EPERM) : p_geterr(c->p));
 		return fail(c, e, "capture", why);
 	}
-	if (pcap_setnonblock(c->p, 1, ebuf) < 0)
+	if (p_setnonblock(c->p, 1, ebuf) < 0)
 		return fail(c, EIO, "capture", ebuf);
-	if (pcap_compile(c->p, &prog, family == AF_INET6 ? filter6 : filter4,
+	if (p_compile(c->p, &prog, family == AF_INET6 ? filter6 : filter4,
 			 1, PCAP_NETMASK_UNKNOWN) < 0)
-		return fail(c, EINVAL, "capture filter", pcap_geterr(c->p));
-	rc = pcap_setfilter(c->p, &prog);
-	pcap_freecode(&prog);
+		return fail(c, EINVAL, "capture filter", p_geterr(c->p));
+	rc = p_setfilter(c->p, &prog);
+	p_freecode(&prog);
 	if (rc < 0)
-		return fail(c, EIO, "capture filter", pcap_geterr(c->p));
+		return fail(c, EIO, "capture filter", p_geterr(c->p));
 	/* our own queries are not "other queriers" */
-	if (pcap_setdirection(c->p, PCAP_D_IN) < 0)
-		return fail(c, EIO, "capture direction", pcap_geterr(c->p));
-	c->dlt = pcap_datalink(c->p);
-	c->fd = pcap_get_selectable_fd(c->p);
+	if (p_setdirection(c->p, PCAP_D_IN) < 0)
+		return fail(c, EIO, "capture direction", p_geterr(c->p));
+	c->dlt = p_datalink(c->p);
+	c->fd = p_get_selectable_fd(c->p);
 	if (c->fd < 0)
 		return fail(c, EIO, "capture", "no selectable descriptor");
 	/* v1/v2 reports go to the group's own address, which the NIC's
@@ -98,7 +155,7 @@ struct capture *capture_open(const char *ifname, int family)
 	memset(&mr, 0, sizeof(mr));
 	mr.mr_ifindex = idx;
 	mr.mr_type = PACKET_MR_ALLMULTI;
-	if (setsockopt(pcap_fileno(c->p), SOL_PACKET, PACKET_ADD_MEMBERSHIP,
+	if (setsockopt(p_fileno(c->p), SOL_PACKET, PACKET_ADD_MEMBERSHIP,
 		       &mr, sizeof(mr)) < 0)
 		return fail(c, errno, "all-multicast", strerror(errno));
 	return c;
@@ -116,11 +173,11 @@ int capture_next(struct capture *c, const uint8_t **pkt, size_t *len)
 	int rc;
 
 	for (;;) {
-		rc = pcap_next_ex(c->p, &h, &data);
+		rc = p_next_ex(c->p, &h, &data);
 		if (rc == 0)
 			return 0;
 		if (rc < 0) {
-			err_set("capture: %s", pcap_geterr(c->p));
+			err_set("capture: %s", p_geterr(c->p));
 			return -1;
 		}
 		if (!capture_l3(c->dlt, data, h->caplen, pkt, len))
@@ -132,7 +189,7 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
-	pcap_close(c->p);
+	p_close(c->p);
 	free(c);
 }
 
@@ -235,7 +292,7 @@ ssize_t capture_send(int fd, int ifindex, int family,
 	    !ioctl(fd, SIOCGIFHWADDR, &ifr) &&
 	    ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER) {
 		sll.sll_halen = 6;
-		igmp_group_mac(family, dst, sll.sll_addr);
+		mac_of_ip(family == AF_INET6, dst->b, sll.sll_addr);
 	}
 	return sendto(fd, pkt, len, 0, (struct sockaddr *)&sll, sizeof(sll));
 }

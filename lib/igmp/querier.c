@@ -1,17 +1,13 @@
-/* igmpq.c - igmpquery's one-shot querier: settings checked per IGMP/MLD
- * version (RFC 1112, 2236, 9776, 2710, 9777), the query, and the
- * send-and-listen loop feeding the membership table. */
+/* querier.c - igmpquery's one-shot querier: settings checked per IGMP/MLD
+ * version (RFC 1112, 2236, 9776, 2710, 9777), the query, and its
+ * schedule. No I/O. */
 #include "igmp/querier.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include "base/clock.h"
 #include "base/err.h"
 
 static const char *fam_name(int family)
@@ -136,58 +132,41 @@ void igmpq_query(const struct igmpq_opts *o, struct igmp_query *q)
 	q->max_resp = o->family == AF_INET ?
 			      (unsigned)(o->max_resp * 10 + 0.5) :
 			      (unsigned)(o->max_resp * 1000 + 0.5);
-	q->ip_id = (uint16_t)(getpid() ^ clock_wall_ns());
 }
 
-static void event(struct igmpq_run *r, enum igmpq_event ev)
+void igmpq_sched_init(struct igmpq_sched *s, const struct igmpq_opts *o,
+		      uint64_t now)
 {
-	if (r->on_event)
-		r->on_event(ev, r);
-}
+	uint64_t wait = (uint64_t)(((o->count - 1) * o->interval +
+				    o->max_resp + 1) * 1e9);
 
-int igmpq_listen(struct igmpq_run *r, struct igmp_table *t)
-{
-	const struct igmpq_opts *o = r->o;
-	uint64_t now, next, deadline, wait_ns, wake;
-	struct pollfd pfd = { .fd = capture_fd(r->cap), .events = POLLIN };
-	const uint8_t *p;
-	struct igmp_msg m;
-	size_t len;
-	int rc;
-
-	wait_ns = (uint64_t)(((o->count - 1) * o->interval + o->max_resp + 1) *
-			     1e9);
 	if (o->timeout > 0)
-		wait_ns = (uint64_t)(o->timeout * 1e9);
-	next = clock_ns();
-	deadline = next + wait_ns;
-	while (!(r->stop && *r->stop) && (now = clock_ns()) < deadline) {
-		if (r->sent < o->count && now >= next) {
-			if (capture_send(r->fd, r->ifindex, o->family, &r->dst,
-					 r->pkt, r->plen) < 0)
-				return err_errno("send query on %s", r->ifname);
-			event(r, IGMPQ_SENT);
-			r->sent++;
-			next += (uint64_t)(o->interval * 1e9);
-			continue;
-		}
-		/* until the next query or the deadline */
-		wake = r->sent < o->count && next < deadline ? next : deadline;
-		if (poll(&pfd, 1, clock_poll_ms(wake)) < 0 && errno != EINTR)
-			return err_errno("poll");
-		while ((rc = capture_next(r->cap, &p, &len)) > 0) {
-			if (igmp_parse(p, len, &m) < 0) {
-				if (errno == EBADMSG) {
-					r->malformed++;
-					event(r, IGMPQ_MALFORMED);
-				}
-				continue;
-			}
-			if (igmp_table_update(t, &m) < 0)
-				event(r, IGMPQ_DROPPED);
-		}
-		if (rc < 0)
-			return -1;	/* capture_next set err_str() */
-	}
-	return 0;
+		wait = (uint64_t)(o->timeout * 1e9);
+	s->next = now;
+	s->interval = (uint64_t)(o->interval * 1e9);
+	s->deadline = now + wait;
+	s->count = o->count;
+	s->sent = 0;
+}
+
+int igmpq_sched_due(const struct igmpq_sched *s, uint64_t now)
+{
+	return s->sent < s->count && now >= s->next && now < s->deadline;
+}
+
+void igmpq_sched_sent(struct igmpq_sched *s)
+{
+	s->sent++;
+	s->next += s->interval;
+}
+
+uint64_t igmpq_sched_wake(const struct igmpq_sched *s)
+{
+	return s->sent < s->count && s->next < s->deadline ? s->next :
+							     s->deadline;
+}
+
+int igmpq_sched_over(const struct igmpq_sched *s, uint64_t now)
+{
+	return now >= s->deadline;
 }

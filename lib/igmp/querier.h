@@ -1,16 +1,13 @@
-/* igmpq.h - igmpquery's one-shot querier: its settings checked against
+/* querier.h - igmpquery's one-shot querier: its settings checked against
  * each other and against the protocol versions (IGMPv1/v2/v3: RFC 1112,
- * 2236, 9776; MLDv1/v2: RFC 2710, 9777), the query they describe, and the
- * loop that sends it on schedule and feeds captured reports to the
- * membership table (lib/igmp.h). Printing stays with the caller. */
+ * 2236, 9776; MLDv1/v2: RFC 2710, 9777), the query they describe, and
+ * when it goes out. Sans-I/O: the loop is igmp/listen.c. */
 #ifndef MCBOX_IGMP_QUERIER_H
 #define MCBOX_IGMP_QUERIER_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "igmp/capture.h"
 #include "igmp/wire.h"
 
 struct igmpq_opts {
@@ -31,34 +28,26 @@ int igmpq_add_sources(struct igmpq_opts *o, const char *arg);
  * (family, version, max response). 0, or -1 with err_str() as a usage
  * message. */
 int igmpq_check(struct igmpq_opts *o);
-/* The query the checked settings describe, but for q->src. */
+/* The query the checked settings describe, but for q->src and q->ip_id
+ * (the driver's). */
 void igmpq_query(const struct igmpq_opts *o, struct igmp_query *q);
 
-/* What the listen loop reports to the caller. */
-enum igmpq_event {
-	IGMPQ_SENT,		/* a query went out */
-	IGMPQ_MALFORMED,	/* a malformed packet was ignored: err_str() */
-	IGMPQ_DROPPED,		/* a membership was dropped: errno */
+/* When the queries go out and when listening ends: count queries
+ * interval apart from the start, then until the deadline (-w, or the last
+ * query + max response + 1 s). Times are CLOCK_MONOTONIC ns, given. */
+struct igmpq_sched {
+	uint64_t next, interval, deadline;
+	int count, sent;
 };
 
-struct igmpq_run {
-	const struct igmpq_opts *o;
-	struct capture *cap;
-	int fd, ifindex;		/* capture_send_socket() and its link */
-	const char *ifname;
-	const uint8_t *pkt;		/* the query, from igmp_query_build */
-	size_t plen;
-	struct igmp_addr dst;
-	const volatile sig_atomic_t *stop;	/* ends the loop when set */
-	void (*on_event)(enum igmpq_event ev, const struct igmpq_run *r);
-	int sent;			/* queries sent */
-	unsigned long malformed;	/* malformed packets ignored */
-};
-
-/* Sends the queries on schedule and feeds every captured report to t
- * until the deadline (-w, or the last query + max response + 1 s) or
- * *stop. 0, or -1 with err_str() ("send query on eth0: reason", "poll:
- * reason", or the capture's error). */
-int igmpq_listen(struct igmpq_run *r, struct igmp_table *t);
+void igmpq_sched_init(struct igmpq_sched *s, const struct igmpq_opts *o,
+		      uint64_t now);
+/* 1 when a query is due at now: send it, then call igmpq_sched_sent(). */
+int igmpq_sched_due(const struct igmpq_sched *s, uint64_t now);
+void igmpq_sched_sent(struct igmpq_sched *s);
+/* When to wake: the next query, or the deadline. */
+uint64_t igmpq_sched_wake(const struct igmpq_sched *s);
+/* 1 once the deadline has passed. */
+int igmpq_sched_over(const struct igmpq_sched *s, uint64_t now);
 
 #endif

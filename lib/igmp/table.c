@@ -1,7 +1,7 @@
-/* igmp_table.c - the membership table a one-shot querier builds from IGMP
+/* table.c - the membership table a one-shot querier builds from IGMP
  * and MLD reports: per (group, host) state as in RFC 9776 §5.1 / RFC 9777
  * §4.2 (a host's own INCLUDE/EXCLUDE state, applied record by record). */
-#include "igmp/wire.h"
+#include "igmp/table.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -269,58 +269,4 @@ int igmp_table_update(struct igmp_table *t, const struct igmp_msg *m)
 			ret = -1;
 		}
 	return ret;
-}
-
-const char *igmp_version_name(int family, int version)
-{
-	static const char *v4[] = { "IGMP?", "IGMPv1", "IGMPv2", "IGMPv3" };
-	static const char *v6[] = { "MLD?", "MLDv1", "MLDv2" };
-
-	if (family == AF_INET)
-		return version >= 1 && version <= 3 ? v4[version] : v4[0];
-	return version >= 1 && version <= 2 ? v6[version] : v6[0];
-}
-
-const char *igmp_mode_name(int mode)
-{
-	switch (mode) {
-	case IGMP_MODE_IS_IN:
-	case IGMP_MODE_TO_IN:
-		return "INCLUDE";
-	case IGMP_MODE_IS_EX:
-	case IGMP_MODE_TO_EX:
-		return "EXCLUDE";
-	case IGMP_MODE_ALLOW:
-		return "ALLOW";
-	case IGMP_MODE_BLOCK:
-		return "BLOCK";
-	case IGMP_MODE_ASM:
-		return "ASM";
-	}
-	return "?";
-}
-
-const char *igmp_ntop(int family, const struct igmp_addr *a, char *buf,
-		      size_t len)
-{
-	if (!inet_ntop(family, a->b, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-int igmp_is_multicast(int family, const struct igmp_addr *a)
-{
-	if (family == AF_INET)
-		return a->b[0] >= 224 && a->b[0] < 240;
-	return a->b[0] == 0xff;
-}
-
-int igmp_pton(const char *s, struct igmp_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->b) == 1)
-		return AF_INET;
-	if (inet_pton(AF_INET6, s, a->b) == 1)
-		return AF_INET6;
-	return -1;
 }

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -124,19 +125,6 @@ static int is_zero(const struct igmp_addr *a)
 	static const struct igmp_addr zero;
 
 	return !memcmp(a, &zero, sizeof(zero));
-}
-
-void igmp_group_mac(int family, const struct igmp_addr *g, uint8_t mac[6])
-{
-	if (family == AF_INET) {
-		/* 01:00:5e + the low 23 bits */
-		mac[0] = 0x01, mac[1] = 0x00, mac[2] = 0x5e;
-		mac[3] = g->b[1] & 0x7f, mac[4] = g->b[2], mac[5] = g->b[3];
-	} else {
-		/* 33:33 + the low 32 bits */
-		mac[0] = 0x33, mac[1] = 0x33;
-		memcpy(mac + 2, g->b + 12, 4);
-	}
 }
 
 /* What IGMPv3 and MLDv2 queries share (RFC 9776 §4.1, RFC 9777 §5.1):
@@ -631,4 +619,58 @@ void igmp_src_at(int family, const uint8_t *srcs, unsigned i,
 
 	memset(a, 0, sizeof(*a));
 	memcpy(a->b, srcs + alen * i, alen);
+}
+
+const char *igmp_version_name(int family, int version)
+{
+	static const char *v4[] = { "IGMP?", "IGMPv1", "IGMPv2", "IGMPv3" };
+	static const char *v6[] = { "MLD?", "MLDv1", "MLDv2" };
+
+	if (family == AF_INET)
+		return version >= 1 && version <= 3 ? v4[version] : v4[0];
+	return version >= 1 && version <= 2 ? v6[version] : v6[0];
+}
+
+const char *igmp_mode_name(int mode)
+{
+	switch (mode) {
+	case IGMP_MODE_IS_IN:
+	case IGMP_MODE_TO_IN:
+		return "INCLUDE";
+	case IGMP_MODE_IS_EX:
+	case IGMP_MODE_TO_EX:
+		return "EXCLUDE";
+	case IGMP_MODE_ALLOW:
+		return "ALLOW";
+	case IGMP_MODE_BLOCK:
+		return "BLOCK";
+	case IGMP_MODE_ASM:
+		return "ASM";
+	}
+	return "?";
+}
+
+const char *igmp_ntop(int family, const struct igmp_addr *a, char *buf,
+		      size_t len)
+{
+	if (!inet_ntop(family, a->b, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+int igmp_is_multicast(int family, const struct igmp_addr *a)
+{
+	if (family == AF_INET)
+		return a->b[0] >= 224 && a->b[0] < 240;
+	return a->b[0] == 0xff;
+}
+
+int igmp_pton(const char *s, struct igmp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->b) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, s, a->b) == 1)
+		return AF_INET6;
+	return -1;
 }

@@ -56,9 +56,6 @@ struct igmp_query {
 ssize_t igmp_query_build(const struct igmp_query *q, uint8_t *buf,
 			 size_t len, struct igmp_addr *dst);
 
-/* Ethernet address of a multicast IP group (RFC 1112 §6.4, RFC 2464 §7). */
-void igmp_group_mac(int family, const struct igmp_addr *group,
-		    uint8_t mac[6]);
 
 /* Message kinds. */
 enum {
@@ -125,46 +122,6 @@ int igmp_record_next(const struct igmp_msg *m, unsigned *pos,
 /* Source address i of a query or record. */
 void igmp_src_at(int family, const uint8_t *srcs, unsigned i,
 		 struct igmp_addr *a);
-
-/* The membership table: one entry per (group, host), as a querier infers
- * it from reports: a v3/MLDv2 host's INCLUDE/EXCLUDE state with sources,
- * or ASM for the older versions. Leaves and empty INCLUDE remove it. */
-struct igmp_member {
-	int family;
-	struct igmp_addr group, host;
-	int version;
-	int mode;		/* IGMP_MODE_ASM, IGMP_MODE_IS_IN, IGMP_MODE_IS_EX */
-	unsigned nsrc;
-	struct igmp_addr *srcs;	/* sorted */
-};
-
-struct igmp_querier {
-	int family, version;
-	struct igmp_addr addr;
-	unsigned count;
-};
-
-#define IGMP_TABLE_MAX 65536	/* (group, host) entries */
-#define IGMP_TABLE_MAXSRC 4096	/* sources per entry */
-#define IGMP_QUERIERS_MAX 64
-
-struct igmp_table {
-	struct igmp_member *m;
-	unsigned n, cap;
-	struct igmp_querier q[IGMP_QUERIERS_MAX];
-	unsigned nq;
-	unsigned long reports, leaves, queries, dropped;
-};
-
-void igmp_table_init(struct igmp_table *t);
-void igmp_table_free(struct igmp_table *t);
-/* Applies one parsed message. Returns 0, or -1 with errno ENOMEM or
- * ENOSPC (a documented cap reached: the change is dropped and counted). */
-int igmp_table_update(struct igmp_table *t, const struct igmp_msg *m);
-/* Keeps only the entries of group (all when NULL). */
-void igmp_table_keep_group(struct igmp_table *t, const struct igmp_addr *g);
-/* Sorts by family, group, host for printing. */
-void igmp_table_sort(struct igmp_table *t);
 
 /* "IGMPv3", "MLDv1", ... and "INCLUDE", "EXCLUDE", "ASM", ... */
 const char *igmp_version_name(int family, int version);

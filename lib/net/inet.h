@@ -8,8 +8,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* "[ffff:...:ffff%ifname]:65535" fits */
-#define INET_FMTLEN 80
+#include "net/addr.h"
 
 struct mc_group {
 	int family;			/* AF_INET or AF_INET6 */
@@ -44,19 +43,5 @@ const char *inet_ifname(int ifindex, char *buf);
  * leading '/', and may be empty. -1 + err_str() when not a URL. */
 int inet_split_url(const char *s, char **buf, char **scheme, char **authority,
 		   char **path);
-
-/* Formatting: address only, or address:port ([v6]:port). */
-const char *inet_ntop_ss(const struct sockaddr_storage *ss, char *buf,
-			 size_t len);
-const char *inet_fmt(const struct sockaddr_storage *ss, char *buf,
-		     size_t len);
-
-socklen_t inet_sslen(const struct sockaddr_storage *ss);
-int inet_port(const struct sockaddr_storage *ss);
-void inet_set_port(struct sockaddr_storage *ss, int port);
-int inet_is_multicast(const struct sockaddr_storage *ss);
-/* Same address (and family); ports are not compared. */
-int inet_same_addr(const struct sockaddr_storage *a,
-		   const struct sockaddr_storage *b);
 
 #endif

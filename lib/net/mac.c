@@ -4,53 +4,57 @@
  * RFC 4291 §2.7 and RFC 7346 (IPv6 scopes), RFC 4607 (SSM). */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "net/mac.h"
 
-int mac_parse_group(const char *s, struct mac_group *g)
+enum mac_bad mac_parse_group(const char *s, struct mac_group *g)
 {
 	if (inet_pton(AF_INET, s, &g->v4) == 1) {
 		g->family = 4;
-		return (ntohl(g->v4.s_addr) >> 28) == 0xe ? 0 : -2;
+		return (ntohl(g->v4.s_addr) >> 28) == 0xe ? MAC_OK :
+							     MAC_UNICAST;
 	}
 	if (inet_pton(AF_INET6, s, &g->v6) == 1) {
 		g->family = 6;
-		return g->v6.s6_addr[0] == 0xff ? 0 : -2;
+		return g->v6.s6_addr[0] == 0xff ? MAC_OK : MAC_UNICAST;
 	}
-	return -1;
+	return MAC_MALFORMED;
 }
 
-int mac_parse_cidr(const char *s, struct mac_group *first, uint64_t *count,
-		   uint64_t limit)
+enum mac_bad mac_parse_cidr(const char *s, struct mac_group *first,
+			    uint64_t *count, uint64_t limit)
 {
 	char buf[64], *slash, *end;
+	enum mac_bad r;
 	long len;
-	int r, bits;
+	int bits;
 
 	if (strlen(s) >= sizeof(buf))
-		return -1;
+		return MAC_MALFORMED;
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (!slash)
-		return -1;
+		return MAC_MALFORMED;
 	*slash = 0;
 	r = mac_parse_group(buf, first);
-	if (r == -1)
-		return -1;
+	if (r == MAC_MALFORMED)
+		return MAC_MALFORMED;
 	bits = first->family == 4 ? 32 : 128;
 	if (!isdigit((unsigned char)slash[1]))
-		return -1;
+		return MAC_MALFORMED;
 	len = strtol(slash + 1, &end, 10);
 	if (*end || len < 0 || len > bits)
-		return -1;
+		return MAC_MALFORMED;
 	/* a prefix shorter than the multicast block holds unicast too */
-	if (r == -2 || len < (first->family == 4 ? 4 : 8))
-		return -2;
+	if (r == MAC_UNICAST || len < (first->family == 4 ? 4 : 8))
+		return MAC_UNICAST;
 	if (bits - len >= 63 || (1ULL << (bits - len)) > limit)
-		return -3;
+		return MAC_TOOMANY;
 	*count = 1ULL << (bits - len);
 	/* clear the host bits, as ip(8) does */
 	if (first->family == 4) {
@@ -67,7 +71,40 @@ int mac_parse_cidr(const char *s, struct mac_group *first, uint64_t *count,
 				first->v6.s6_addr[i] &= (uint8_t)(0xff << (8 - keep));
 		}
 	}
-	return 0;
+	return MAC_OK;
+}
+
+int mac_parse_groups(const char *s, uint64_t limit, struct mac_group *first,
+		     uint64_t *count)
+{
+	*count = 0;
+	if (strchr(s, '/')) {
+		switch (mac_parse_cidr(s, first, count, limit)) {
+		case MAC_OK:
+			return 0;
+		case MAC_UNICAST:
+			err_set("is not a multicast range");
+			return -1;
+		case MAC_TOOMANY:
+			err_set("expands to more than %llu groups (see --limit)",
+				(unsigned long long)limit);
+			return -1;
+		default:
+			err_set("is not an address range (GROUP/LEN)");
+			return -1;
+		}
+	}
+	switch (mac_parse_group(s, first)) {
+	case MAC_OK:
+		*count = 1;
+		return 0;
+	case MAC_UNICAST:
+		err_set("is not a multicast address");
+		return -1;
+	default:
+		err_set("is not an IP address");
+		return -1;
+	}
 }
 
 void mac_group_add(const struct mac_group *first, uint64_t i,
@@ -87,11 +124,9 @@ void mac_group_add(const struct mac_group *first, uint64_t i,
 	}
 }
 
-void mac_of_group(const struct mac_group *g, uint8_t mac[6])
+void mac_of_ip(int v6, const uint8_t *a, uint8_t mac[6])
 {
-	if (g->family == 4) {
-		const uint8_t *a = (const uint8_t *)&g->v4.s_addr;
-
+	if (!v6) {
 		mac[0] = 0x01;
 		mac[1] = 0x00;
 		mac[2] = 0x5e;
@@ -101,8 +136,14 @@ void mac_of_group(const struct mac_group *g, uint8_t mac[6])
 	} else {
 		mac[0] = 0x33;
 		mac[1] = 0x33;
-		memcpy(mac + 2, g->v6.s6_addr + 12, 4);
+		memcpy(mac + 2, a + 12, 4);
 	}
+}
+
+void mac_of_group(const struct mac_group *g, uint8_t mac[6])
+{
+	mac_of_ip(g->family == 6, g->family == 4 ?
+		  (const uint8_t *)&g->v4.s_addr : g->v6.s6_addr, mac);
 }
 
 char *mac_format(const uint8_t mac[6], char buf[MAC_STRLEN])
@@ -344,5 +385,102 @@ const char *mac_group_str(const struct mac_group *g, char *buf, size_t len)
 				      : (const void *)&g->v6,
 		       buf, (socklen_t)len))
 		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *mac_v6_pattern(const uint8_t mac[6], char *buf, size_t len)
+{
+	snprintf(buf, len, "ffxx:xxxx:xxxx:xxxx:xxxx:xxxx:%02x%02x:%02x%02x",
+		 mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+int mac_reverse(const char *s, uint8_t mac[6], struct in_addr out[32])
+{
+	if (mac_parse(s, mac)) {
+		err_set("is not a MAC address");
+		return -1;
+	}
+	if (mac_is_v6(mac))
+		return 6;
+	if (mac_v4_groups(mac, out))
+		return 4;
+	if (mac[0] == 1 && mac[1] == 0 && mac[2] == 0x5e)
+		err_set("is not an IPv4 multicast MAC (01:00:5e:80:00:00 and "
+			"up map no group)");
+	else if (mac[0] & 1)
+		err_set("is a multicast MAC, but no IP group maps to it");
+	else
+		err_set("is not a multicast MAC");
+	return -1;
+}
+
+/* Appends to buf at *pos, as far as it fits. */
+static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n;
+}
+
+const char *mac_explain(const struct mac_group *g, const uint8_t mac[6],
+			char *buf, size_t len)
+{
+	const uint8_t *a = g->family == 4 ? (const uint8_t *)&g->v4
+					  : g->v6.s6_addr;
+	char gs[64], ms[MAC_STRLEN], bits[40], s[INET_ADDRSTRLEN + 1];
+	struct mac_group t = { .family = 4 };
+	struct in_addr all[32];
+	size_t pos = 0;
+
+	buf[0] = 0;
+	mac_group_str(g, gs, sizeof(gs));
+	mac_format(mac, ms);
+	add(buf, len, &pos, "%s -> %s\n", gs, ms);
+	if (g->family == 6) {
+		add(buf, len, &pos, "  IPv6 multicast maps to 33:33 followed "
+		    "by the group's low 32 bits (RFC 2464):\n    group   %s\n"
+		    "    low 32  %02x%02x:%02x%02x -> MAC 33:33:%02x:%02x:%02x:"
+		    "%02x\n  The other 88 variable bits (all but ff and the low "
+		    "32) are dropped,\n  so 2^88 IPv6 groups share each "
+		    "MAC.\n\n", gs, a[12], a[13], a[14], a[15], a[12], a[13],
+		    a[14], a[15]);
+		return buf;
+	}
+	for (int i = 0; i < 32; i++)
+		bits[i] = (char)('0' + (a[i / 8] >> (7 - i % 8) & 1));
+	bits[32] = 0;
+	add(buf, len, &pos, "  group bits  %.4s %.5s %.7s %.8s %.8s\n"
+	    "              |    |     `-- 23 low bits: copied into the MAC\n"
+	    "              |    `-------- 5 bits: dropped, the MAC has no room "
+	    "for them\n"
+	    "              `------------- 1110: the same in every IPv4 group "
+	    "(224.0.0.0/4)\n"
+	    "  MAC         01:00:5e (IANA's block), one 0 bit, then the 23 "
+	    "bits\n"
+	    "              00000001 00000000 01011110 0 %.7s %.8s %.8s\n"
+	    "  The 5 dropped bits take 2^5 = 32 values, so exactly 32 groups "
+	    "share\n  %s; a switch or NIC filtering by MAC cannot tell them "
+	    "apart:\n", bits, bits + 4, bits + 9, bits + 16, bits + 24,
+	    bits + 9, bits + 16, bits + 24, ms);
+	mac_v4_groups(mac, all);
+	for (int i = 0; i < 32; i++) {
+		t.v4 = all[i];
+		mac_group_str(&t, s, sizeof(s));
+		if (i % 4 == 3)
+			add(buf, len, &pos, " %s\n", s);
+		else
+			add(buf, len, &pos, "%s%-15s", i % 4 ? " " : "    ", s);
+	}
+	add(buf, len, &pos, "\n");
 	return buf;
 }

@@ -1,9 +1,73 @@
-/* probefmt.c - probe flow statistics as text or JSON for receivers. */
+/* fmt.c - what mcrecv shows of datagrams and probe flows: text lines and
+ * JSON objects with stable keys. */
 #include "probe/fmt.h"
 
 #include <stdio.h>
 
-#include "net/inet.h"
+#include "base/dump.h"
+#include "net/addr.h"
+
+const char *probe_verdict_name(enum probe_verdict v)
+{
+	static const char *const name[] = {
+		[PROBE_INORDER] = "ok", [PROBE_REORDERED] = "reordered",
+		[PROBE_DUPLICATE] = "duplicate", [PROBE_LATE] = "late",
+		[PROBE_INVALID] = "invalid",
+	};
+
+	return (unsigned)v < sizeof(name) / sizeof(name[0]) ? name[v] : "?";
+}
+
+void probe_fmt_dgram_json(struct json *j, const struct mcrx_dgram *d)
+{
+	const struct sockaddr_storage *group = &d->rg->g.group;
+	char src[INET_FMTLEN], grp[INET_FMTLEN];
+
+	json_str(j, "type", "datagram");
+	json_str(j, "group", inet_ntop_ss(group, grp, sizeof(grp)));
+	json_int(j, "port", inet_port(group));
+	json_str(j, "source", inet_ntop_ss(d->from, src, sizeof(src)));
+	json_int(j, "sport", inet_port(d->from));
+	d->ttl >= 0 ? json_int(j, "ttl", d->ttl) : json_null(j, "ttl");
+	if (d->tos >= 0)
+		json_int(j, "tos", d->tos);
+	json_uint(j, "length", d->len);
+	if (d->probe) {
+		json_uint(j, "id", d->h.id);
+		json_uint(j, "seq", d->h.seq);
+		json_str(j, "status", probe_verdict_name(d->verdict));
+		if (d->h.flags & PROBE_F_TIME)
+			json_double(j, "delay_ms", (double)(int64_t)
+				    (d->rx_ns - d->h.tx_ns) / 1e6, 3);
+	} else if (dump_is_text(d->p, d->len)) {
+		json_strn(j, "data", (const char *)d->p, d->len);
+	} else {
+		char hex[2 * 1500 + 1];
+
+		dump_hexstr(hex, d->p, d->len, 1500);
+		json_str(j, "hex", hex);
+	}
+}
+
+void probe_fmt_summary_json(struct json *j, const struct mcrx *x,
+			    double secs)
+{
+	struct probe_totals t;
+
+	probe_table_totals(&x->flows, &t);
+	json_str(j, "type", "summary");
+	json_uint(j, "received", x->received);
+	json_uint(j, "bytes", x->bytes);
+	json_uint(j, "lost", t.lost);
+	json_uint(j, "duplicated", t.duplicated);
+	json_uint(j, "reordered", t.reordered);
+	json_double(j, "elapsed_s", secs, 3);
+	json_double(j, "loss_pct", t.worst_loss_pct, 3);
+	json_arr_begin(j, "senders");
+	for (size_t i = 0; i < x->flows.n; i++)
+		probe_fmt_json(j, x->flows.v[i]);
+	json_arr_end(j);
+}
 
 int probe_hops(const struct probe_flow *f)
 {
@@ -64,4 +128,35 @@ void probe_fmt_json(struct json *j, const struct probe_flow *f)
 		json_double(j, "jitter_ms", f->jitter / 1e6, 3);
 	}
 	json_obj_end(j);
+}
+
+const char *probe_fmt_dgram_line(const struct mcrx_dgram *d, char *buf,
+				 size_t len)
+{
+	char src[INET_FMTLEN], grp[INET_FMTLEN], delay[48] = "", v[24] = "";
+
+	if (d->h.flags & PROBE_F_TIME)
+		snprintf(delay, sizeof(delay), " delay=%.3f ms",
+			 (double)(int64_t)(d->rx_ns - d->h.tx_ns) / 1e6);
+	if (d->verdict != PROBE_INORDER)
+		snprintf(v, sizeof(v), " (%s)", probe_verdict_name(d->verdict));
+	snprintf(buf, len, "%zu bytes from %s to %s: seq=%llu ttl=%d%s%s",
+		 d->len, inet_ntop_ss(d->from, src, sizeof(src)),
+		 inet_fmt(&d->rg->g.group, grp, sizeof(grp)),
+		 (unsigned long long)d->h.seq, d->ttl, delay, v);
+	return buf;
+}
+
+const char *probe_fmt_totals_line(const struct mcrx *x, double secs,
+				  char *buf, size_t len)
+{
+	struct probe_totals t;
+
+	probe_table_totals(&x->flows, &t);
+	snprintf(buf, len, "%llu datagrams, %llu bytes in %.3f s; %llu lost, "
+		 "%llu duplicated, %llu reordered", x->received, x->bytes,
+		 secs, (unsigned long long)t.lost,
+		 (unsigned long long)t.duplicated,
+		 (unsigned long long)t.reordered);
+	return buf;
 }

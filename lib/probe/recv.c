@@ -1,4 +1,4 @@
-/* mcrx.c - mcrecv's receive engine: groups x SSM sources (RFC 4607) joined
+/* recv.c - mcrecv's receive engine: groups x SSM sources (RFC 4607) joined
  * through the RFC 3678 API, batched receive (recvmmsg, UDP GRO) and probe
  * accounting; the caller prints each datagram from a callback. */
 #include "probe/recv.h"
@@ -140,7 +140,7 @@ int mcrx_done(const struct mcrx *x)
 
 static int stopped(const struct mcrx *x)
 {
-	return x->stop && *x->stop;
+	return (x->stop && *x->stop) || x->failed;
 }
 
 /* One datagram; d holds what its slot says of it (sender, TTL...). */
@@ -161,8 +161,14 @@ static void datagram(struct mcrx *x, struct mcrx_dgram *d)
 		if (f)
 			d->verdict = probe_account(f, &d->h, d->rx_ns, d->ttl);
 	}
-	if (x->on_datagram)
+	if (x->writing) {
+		if (!x->failed &&
+		    outfile_write(&x->of, d->p, d->len, x->off) < 0)
+			x->failed = 1;
+		x->off += (off_t)d->len;
+	} else if (x->on_datagram) {
 		x->on_datagram(x->ctx, d);
+	}
 }
 
 /* Hands on the datagrams of the last batch (a UDP GRO slot holds a train
@@ -226,6 +232,64 @@ int mcrx_step(struct mcrx *x, uint64_t deadline)
 	return 0;
 }
 
+int mcrx_join(struct mcrx *x, const struct mc_group *gs, int n, int ifindex,
+	      void (*on_join)(void *ctx, const struct mcrx_group *rg,
+			      const struct mcrx_added *res))
+{
+	struct mcrx_added res;
+
+	for (int i = 0; i < n; i++) {
+		if (mcrx_add(x, &gs[i], ifindex, &res) < 0) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", err_str());
+			if (res.noroute)
+				err_set("%s (no route for the group: use -i "
+					"IFACE)", why);
+			return -1;
+		}
+		if (res.fresh && on_join)
+			on_join(x->ctx, &x->rg[x->n - 1], &res);
+	}
+	return 0;
+}
+
+int mcrx_output(struct mcrx *x, const char *path)
+{
+	if (outfile_open(&x->of, path) < 0)
+		return -1;
+	x->writing = 1;
+	return 0;
+}
+
+int mcrx_run(struct mcrx *x, uint64_t wait_ns, void (*after)(void *ctx))
+{
+	uint64_t t0 = clock_ns(), deadline = wait_ns ? t0 + wait_ns : 0;
+	int r = 0;
+
+	while (!stopped(x) && !mcrx_done(x)) {
+		r = mcrx_step(x, deadline);
+		if (r)
+			break;
+		if (after)
+			after(x->ctx);
+	}
+	x->secs = (double)(clock_ns() - t0) / 1e9;
+	return r;
+}
+
+int mcrx_output_end(struct mcrx *x)
+{
+	if (!x->writing)
+		return 0;
+	x->writing = 0;
+	if (x->failed) {
+		outfile_abort(&x->of);
+		return -1;
+	}
+	return outfile_commit(&x->of, x->off);
+}
+
 void mcrx_free(struct mcrx *x)
 {
 	for (int i = 0; i < x->n; i++)
@@ -234,5 +298,7 @@ void mcrx_free(struct mcrx *x)
 	free(x->pfd);
 	sock_rx_free(&x->b);
 	probe_table_free(&x->flows);
+	if (x->writing)
+		outfile_abort(&x->of);
 	memset(x, 0, sizeof(*x));
 }

@@ -1,4 +1,4 @@
-/* mcrx.h - mcrecv's receive engine: operands x SSM sources into groups,
+/* recv.h - mcrecv's receive engine: operands x SSM sources into groups,
  * one socket per (group, port) joined on each source (RFC 3678 API,
  * RFC 4607 SSM), batched receive with UDP GRO trains split again, and
  * probe accounting (lib/probe.h). Printing stays with the caller, which
@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "file/outfile.h"
 #include "net/inet.h"
 #include "probe/stats.h"
 #include "net/sock.h"
@@ -54,6 +55,11 @@ struct mcrx {
 	const volatile sig_atomic_t *stop;
 	void (*on_datagram)(void *ctx, const struct mcrx_dgram *d);
 	void *ctx;
+	/* with mcrx_output(): payloads go to this file, not the callback */
+	struct outfile of;
+	off_t off;
+	int writing, failed;		/* failed: a write failed (err_str()) */
+	double secs;			/* mcrx_run()'s time */
 };
 
 /* Sets x up empty; count, stop, on_datagram and ctx are the caller's. */
@@ -84,6 +90,23 @@ int mcrx_done(const struct mcrx *x);
  * when the deadline passed, 0 after a wakeup (datagrams or not), -1 with
  * errno and err_str() ("receive" or "poll": the step that failed). */
 int mcrx_step(struct mcrx *x, uint64_t deadline_ns);
+/* Joins every group of gs (mcrx_add); on_join(ctx, rg, res) hears of
+ * each new socket. 0, or -1 with err_str() saying which join failed (and
+ * naming -i when the group had no route). */
+int mcrx_join(struct mcrx *x, const struct mc_group *gs, int n, int ifindex,
+	      void (*on_join)(void *ctx, const struct mcrx_group *rg,
+			      const struct mcrx_added *res));
+/* Payloads are written, raw, to path ("-": stdout at the end) instead of
+ * being handed to the callback. 0, or -1 with err_str(). */
+int mcrx_output(struct mcrx *x, const char *path);
+/* Receives until count datagrams, *stop or wait_ns have passed (0: no
+ * limit), calling after(ctx) after each wakeup (to flush what the
+ * callback printed); x->secs is how long it took. 1 when the time was
+ * up, 0 otherwise, -1 with err_str() when receiving failed. */
+int mcrx_run(struct mcrx *x, uint64_t wait_ns, void (*after)(void *ctx));
+/* Commits the output file (or removes it after a failed write). 0, or -1
+ * after a failed write (err_str() told then) or commit (err_str()). */
+int mcrx_output_end(struct mcrx *x);
 /* Closes the sockets and frees everything. */
 void mcrx_free(struct mcrx *x);
 

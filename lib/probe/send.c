@@ -1,14 +1,20 @@
-/* mctx.c - mcsend's send engine: probe or chunk buffers, sendmmsg or UDP
- * segmentation offload (UDP_SEGMENT, udp(7)) to every group, pacing. */
+/* send.c - mcsend's send engine and driver: probe or chunk buffers,
+ * sendmmsg or UDP segmentation offload (UDP_SEGMENT, udp(7)) to every
+ * group, pacing, and the loop that feeds them from the input. */
 #include "probe/send.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "file/rdbuf.h"
 #include "probe/stats.h"
 
 /* Turns offload off on every socket: the route's device cannot take it. */
@@ -129,4 +135,113 @@ unsigned mctx_due(const struct mctx *t, struct pacer *pace, uint64_t now,
 	ts = clock_ts(at);
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	return 0;
+}
+
+static int failf(struct mctx_run *r, int rc, int e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int failf(struct mctx_run *r, int rc, int e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	if (e && n >= 0 && (size_t)n < sizeof(r->err))
+		snprintf(r->err + n, sizeof(r->err) - (size_t)n, ": %s",
+			 strerror(e));
+	return rc;
+}
+
+/* The next round's one datagram from the input: 1, 0 at its end (or the
+ * deadline, or a signal), or 1 + r->err set when reading failed. */
+static int next_input(struct mctx *t, struct mctx_run *r, struct rdbuf *rd,
+		      uint64_t deadline)
+{
+	const uint8_t *p;
+	long len = r->mode == MCTX_RAW ?
+		   rdbuf_chunk(rd, t->size, &p, deadline) :
+		   rdbuf_line(rd, &p, deadline);
+
+	if (len == RDBUF_EOF || len == RDBUF_DEADLINE)
+		return 0;
+	if (len == RDBUF_ERROR) {
+		int e = errno;
+
+		return failf(r, 1, e, "read %s", r->file ? r->file : "stdin") +
+		       1;
+	}
+	if (len == RDBUF_TOOLONG)
+		return failf(r, 1, 0, "line %llu too long (more than %d "
+			     "bytes)", (unsigned long long)rd->lines + 1,
+			     MCTX_MAX_PAYLOAD) + 1;
+	mctx_payload(t, p, (size_t)len);
+	return 1;
+}
+
+int mctx_run(struct mctx *t, struct mctx_run *r)
+{
+	unsigned long long rounds = 0;
+	uint64_t t0, deadline = 0;
+	struct rdbuf rd = { .fd = -1 };
+	struct pacer pace;
+	int status = 0, fd = 0;
+
+	if (r->mode != MCTX_PROBE) {
+		if (r->file && (fd = open(r->file, O_RDONLY | O_CLOEXEC)) < 0)
+			return failf(r, -1, errno, "open %s", r->file);
+		if (rdbuf_init(&rd, fd, r->mode == MCTX_RAW ? t->size :
+					MCTX_MAX_PAYLOAD) < 0)
+			return failf(r, -1, errno, "malloc");
+	}
+	/* the default 50 us timer slack would blur high packet rates */
+	prctl(PR_SET_TIMERSLACK, 1000UL);
+	t0 = clock_ns();
+	if (r->deadline_s > 0)
+		deadline = t0 + (uint64_t)(r->deadline_s * 1e9);
+	pace_init(&pace, r->pps, r->burst, t0);
+	while (!*r->stop && (!r->count || rounds < r->count)) {
+		uint64_t now = clock_ns();
+		unsigned k;
+
+		if (deadline && now >= deadline)
+			break;
+		k = mctx_due(t, &pace, now, deadline);
+		if (!k)
+			continue;
+		if (r->count && k > r->count - rounds)
+			k = (unsigned)(r->count - rounds);
+		if (r->mode == MCTX_PROBE)
+			mctx_stamp(t, k, rounds);
+		else if ((status = next_input(t, r, &rd, deadline)) != 1)
+			break;
+		status = 0;
+		for (int g = 0; g < t->n && !status; g++) {
+			unsigned done = 0;
+			char a[INET_FMTLEN];
+
+			if (mctx_send(t, g, k, &done) < 0) {
+				int e = errno;
+
+				status = failf(r, 1, e, "send to %s",
+					       inet_fmt(&r->groups[g].group, a,
+							sizeof(a)));
+			}
+			r->sent += done;
+			r->bytes += mctx_bytes(t, done);
+		}
+		if (status)
+			break;
+		rounds += k;
+		pace_sent(&pace, k);
+	}
+	if (status > 1)
+		status = 1;
+	r->secs = (double)(clock_ns() - t0) / 1e9;
+	if (r->mode != MCTX_PROBE) {
+		rdbuf_free(&rd);
+		if (fd > 0)
+			close(fd);
+	}
+	return status;
 }

@@ -1,4 +1,4 @@
-/* mctx.h - mcsend's send engine: a batch of datagram buffers (numbered
+/* send.h - mcsend's send engine: a batch of datagram buffers (numbered
  * probes, lib/probe.h, or one chunk of input), sent to every group's
  * connected socket with sendmmsg or, for probe trains, one UDP_SEGMENT
  * send (udp(7)); falls back to sendmmsg when the route's device cannot
@@ -6,9 +6,11 @@
 #ifndef MCBOX_PROBE_SEND_H
 #define MCBOX_PROBE_SEND_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/inet.h"
 #include "net/rate.h"
 #include "net/sock.h"
 
@@ -48,5 +50,31 @@ unsigned long long mctx_bytes(const struct mctx *t, unsigned k);
  * A signal ends the sleep early. */
 unsigned mctx_due(const struct mctx *t, struct pacer *pace, uint64_t now,
 		  uint64_t deadline);
+
+/* mcsend's driver: what to send, how fast, for how long. */
+enum mctx_mode { MCTX_LINES, MCTX_RAW, MCTX_PROBE };
+
+struct mctx_run {
+	/* set by the caller */
+	enum mctx_mode mode;
+	const struct mc_group *groups;	/* t->n of them, for messages */
+	const char *file;		/* input; NULL: stdin */
+	unsigned long long count;	/* datagrams to each group; 0: all */
+	double pps;			/* 0: unpaced */
+	unsigned burst;
+	double deadline_s;		/* 0: none */
+	const volatile sig_atomic_t *stop;	/* nonzero: end */
+	/* results */
+	unsigned long long sent, bytes;	/* over all groups */
+	double secs;
+	char err[300];
+};
+
+/* Reads the input (lines, or chunks of t->size bytes) or stamps probes,
+ * and sends each datagram to every group at the pace asked, until count,
+ * the deadline, the end of input or *stop. 0; 1 when reading or sending
+ * failed (r->err says why; the totals hold); -1 when it could not start
+ * (r->err). */
+int mctx_run(struct mctx *t, struct mctx_run *r);
 
 #endif

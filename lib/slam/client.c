@@ -1,4 +1,4 @@
-/* slamcli.c - the SLAM client state machine, sans I/O (Etherboot/iPXE
+/* client.c - the SLAM client state machine, sans I/O (Etherboot/iPXE
  * SLAM, PROTOCOLS.md §1.8 and §1.10): validates before allocating, restarts
  * when the header bytes change, NACKs on a ping at once (master) and on
  * multicast silence after a random, doubling delay (slave). */
@@ -66,24 +66,24 @@ static int header(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	n = slam_hdr_parse(&h, buf, len);
 	if (n < 0) {
 		ev->why = "bad header";
-		return -1;
+		return SLAM_CLI_BAD;
 	}
 	if (c->have_hdr && h.rawlen == c->h.rawlen &&
 	    !memcmp(h.raw, c->h.raw, h.rawlen))
 		return n;
 	if (c->have_hdr && !may_change) {
 		ev->why = "header from another source";
-		return -1;
+		return SLAM_CLI_BAD;
 	}
 	ev->total = h.total;
 	if (h.total > c->max_size) {
 		ev->why = "file larger than --max-size";
-		return -2;
+		return SLAM_CLI_TOOBIG;
 	}
 	memset(&b, 0, sizeof(b));
 	if (h.nblocks && bitmap_init(&b, h.nblocks) < 0) {
 		ev->why = "out of memory for the block bitmap";
-		return -3;
+		return SLAM_CLI_NOMEM;
 	}
 	if (c->have_hdr) {
 		ev->restart = 1;
@@ -107,8 +107,9 @@ static int header(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	return n;
 }
 
-int slam_cli_data(struct slam_cli *c, uint64_t now, const uint8_t *buf,
-		  size_t len, int from_server, struct slam_cli_ev *ev)
+enum slam_cli_rc slam_cli_data(struct slam_cli *c, uint64_t now,
+			       const uint8_t *buf, size_t len, int from_server,
+			       struct slam_cli_ev *ev)
 {
 	struct slam_data d;
 	int n;
@@ -116,22 +117,22 @@ int slam_cli_data(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	memset(ev, 0, sizeof(*ev));
 	if (slam_data_parse(&d, buf, len, &ev->why) < 0) {
 		c->bad++;
-		return -1;
+		return SLAM_CLI_BAD;
 	}
 	n = header(c, now, buf, len, from_server, ev);
 	if (n < 0) {
 		c->bad++;
-		return n;
+		return (enum slam_cli_rc)n;
 	}
 	/* any valid multicast packet: the server is alive and someone is
 	 * master; stay quiet, and stop re-asking as master */
 	heard(c, now);
 	c->master_at = 0;
 	if (c->done)
-		return ev->newhdr;
+		return ev->newhdr ? SLAM_CLI_EVENT : SLAM_CLI_NONE;
 	if (!bitmap_set(&c->got, d.idx)) {
 		c->dups++;
-		return ev->newhdr;
+		return ev->newhdr ? SLAM_CLI_EVENT : SLAM_CLI_NONE;
 	}
 	ev->block = 1;
 	ev->off = d.idx * d.h.bs;
@@ -141,11 +142,12 @@ int slam_cli_data(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 		c->done = 1;
 		ev->done = 1;
 	}
-	return 1;
+	return SLAM_CLI_EVENT;
 }
 
-int slam_cli_ping(struct slam_cli *c, uint64_t now, const uint8_t *buf,
-		  size_t len, struct slam_cli_ev *ev)
+enum slam_cli_rc slam_cli_ping(struct slam_cli *c, uint64_t now,
+			       const uint8_t *buf, size_t len,
+			       struct slam_cli_ev *ev)
 {
 	int n;
 
@@ -154,13 +156,13 @@ int slam_cli_ping(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	n = header(c, now, buf, len, 1, ev);
 	if (n < 0) {
 		c->bad++;
-		return n;
+		return (enum slam_cli_rc)n;
 	}
 	if ((size_t)n != len) {
 		/* iPXE drops these too: a ping is a header, nothing more */
 		ev->why = "bytes after the header";
 		c->bad++;
-		return -1;
+		return SLAM_CLI_BAD;
 	}
 	heard(c, now);
 	/* master: answer now (even if data comes in before we do), and
@@ -168,7 +170,7 @@ int slam_cli_ping(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	c->owe = 1;
 	c->master_ivl = MASTER_BASE;
 	c->master_at = now + MASTER_BASE;
-	return ev->newhdr || ev->done;
+	return ev->newhdr || ev->done ? SLAM_CLI_EVENT : SLAM_CLI_NONE;
 }
 
 uint64_t slam_cli_wake(const struct slam_cli *c)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "slam/wire.h"
-#include "file/xfer.h"
+#include "file/bitmap.h"
 
 struct slam_cli {
 	uint64_t max_size;
@@ -48,18 +48,27 @@ void slam_cli_init(struct slam_cli *c, uint64_t max_size, size_t nack_cap,
 		   uint64_t seed, uint64_t now);
 void slam_cli_free(struct slam_cli *c);
 
+/* What a packet was, for the driver. */
+enum slam_cli_rc {
+	SLAM_CLI_NOMEM = -3,	/* the block bitmap cannot be allocated */
+	SLAM_CLI_TOOBIG = -2,	/* the header announces more than max_size
+				 * bytes (ev->why; a caller that asked for
+				 * the cap gives up) */
+	SLAM_CLI_BAD = -1,	/* invalid (ev->why) */
+	SLAM_CLI_NONE = 0,	/* a duplicate, or ignored */
+	SLAM_CLI_EVENT = 1,	/* *ev says something */
+};
+
 /* A multicast datagram. from_server: its source is the server's address
- * (only then may it change a known header). Returns 1 when *ev says
- * something, 0 when the packet was a duplicate or ignored, -1 when it was
- * invalid (ev->why), -2 when its header announces more than max_size
- * bytes (ev->why; a caller that asked for the cap gives up), -3 when the
- * bitmap cannot be allocated. */
-int slam_cli_data(struct slam_cli *c, uint64_t now, const uint8_t *buf,
-		  size_t len, int from_server, struct slam_cli_ev *ev);
+ * (only then may it change a known header). */
+enum slam_cli_rc slam_cli_data(struct slam_cli *c, uint64_t now,
+			       const uint8_t *buf, size_t len, int from_server,
+			       struct slam_cli_ev *ev);
 /* A unicast datagram from the server (a status request): answer with a
- * NACK now (slam_cli_nack). Same returns as slam_cli_data. */
-int slam_cli_ping(struct slam_cli *c, uint64_t now, const uint8_t *buf,
-		  size_t len, struct slam_cli_ev *ev);
+ * NACK now (slam_cli_nack). */
+enum slam_cli_rc slam_cli_ping(struct slam_cli *c, uint64_t now,
+			       const uint8_t *buf, size_t len,
+			       struct slam_cli_ev *ev);
 /* When the next NACK is due (0: none). */
 uint64_t slam_cli_wake(const struct slam_cli *c);
 /* If a NACK is due at now, builds it into out and returns its length;

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "slam/wire.h"
-#include "file/xfer.h"
+#include "file/bitmap.h"
 
 #define SLAM_RING 8192	/* recent sends remembered for loss estimates */
 

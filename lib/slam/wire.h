@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "file/xfer.h"
+#include "file/bitmap.h"
 
 #define SLAM_PORT	10000
 #define SLAM_GROUP	"239.255.1.1"

@@ -1,4 +1,4 @@
-/* tftp_client.c - sans-I/O TFTP download client: RFC 1350 with RFC 2347-2349
+/* client.c - sans-I/O TFTP download client: RFC 1350 with RFC 2347-2349
  * and 7440 options, and RFC 2090 multicast (PROTOCOLS.md §2): a bitmap of
  * blocks in any order, master/passive roles, promotion, fallback to unicast.
  * It takes datagrams and time in and gives packets to send and events out. */
@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "net/inet.h"
-#include "tftp/wire.h"
+#include "net/addr.h"
+#include "tftp/client.h"
 
 #define SEC 1000000000ull
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,7 +19,6 @@
 #include "net/sock.h"
 #include "tftp/get.h"
 
-#define WB_CAP		(256u << 10)
 #define BATCH		16		/* datagrams taken by one recvmmsg */
 #define SLOT		65536		/* room for any datagram */
 /* While blocks stream in, reading without sleeping between them saves the
@@ -57,37 +57,11 @@ static void failf(struct tftp_get *g, int rc, const char *fmt, ...)
 	g->rc = rc;
 }
 
-static int wb_flush(struct tftp_get *g)
+static void write_block(struct tftp_get *g, const uint8_t *b, size_t len,
+			off_t off)
 {
-	int r = g->wb_len ? outfile_pwrite(&g->of, g->wb, g->wb_len,
-					   g->wb_off) : 0;
-
-	/* start write-back now, so that the fsync before the rename does not
-	 * find the whole file still to write */
-	if (r == 0 && g->wb_len && g->of.final)
-		sync_file_range(g->of.fd, g->wb_off, (off_t)g->wb_len,
-				SYNC_FILE_RANGE_WRITE);
-	g->wb_len = 0;
-	if (r < 0)
+	if (outfile_write(&g->of, b, len, off) < 0)
 		failf(g, EXIT_FAILURE, "%s", err_str());
-	return r;
-}
-
-static void wb_write(struct tftp_get *g, const uint8_t *b, size_t len,
-		     off_t off)
-{
-	if (g->wb_len && (off != g->wb_off + (off_t)g->wb_len ||
-			  len > WB_CAP - g->wb_len))
-		wb_flush(g);
-	if (len > WB_CAP) {
-		if (outfile_pwrite(&g->of, b, len, off) < 0)
-			failf(g, EXIT_FAILURE, "%s", err_str());
-		return;
-	}
-	if (!g->wb_len)
-		g->wb_off = off;
-	memcpy(g->wb + g->wb_len, b, len);
-	g->wb_len += len;
 }
 
 static void join(struct tftp_get *g, const struct tftp_client *c,
@@ -147,7 +121,7 @@ static void run_events(struct tftp_get *g, struct tftp_client *c)
 			       inet_sslen(&e->addr));
 			break;
 		case TFTP_EV_DATA:
-			wb_write(g, e->buf, e->len, (off_t)e->off);
+			write_block(g, e->buf, e->len, (off_t)e->off);
 			break;
 		case TFTP_EV_JOIN:
 			join(g, c, &e->addr);
@@ -404,10 +378,8 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 		snprintf(g->err, sizeof(g->err), "%s", strerror(ENOMEM));
 		goto out;
 	}
-	g->wb = malloc(WB_CAP);
-	if (!g->wb || outfile_open(&g->of, g->out) < 0) {
-		snprintf(g->err, sizeof(g->err), "%s: %s", g->out,
-			 g->wb ? err_str() : strerror(ENOMEM));
+	if (outfile_open(&g->of, g->out) < 0) {
+		snprintf(g->err, sizeof(g->err), "%s: %s", g->out, err_str());
 		goto out;
 	}
 	g->rc = 0;
@@ -434,17 +406,78 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 			       (struct sockaddr *)&c->tid, inet_sslen(&c->tid));
 		failf(g, EXIT_FAILURE, "interrupted");
 	}
-	wb_flush(g);
 	if (!g->failed && outfile_commit(&g->of, (off_t)c->st.bytes) < 0)
 		failf(g, EXIT_FAILURE, "%s: %s", g->out, err_str());
 	if (g->failed)
 		outfile_abort(&g->of);
 out:
 	sock_rx_free(&g->rx);
-	free(g->wb);
-	g->wb = NULL;
 	if (g->mfd >= 0)
 		close(g->mfd);
 	close(g->ufd);
 	return g->failed ? (g->rc ? g->rc : EXIT_FAILURE) : 0;
+}
+
+/* In-place %XX decoding of a URL path (RFC 3986); -1 on %00 or bad hex. */
+static int pct_decode(char *s)
+{
+	char *w = s;
+	unsigned v;
+
+	for (; *s; s++) {
+		if (*s != '%') {
+			*w++ = *s;
+			continue;
+		}
+		if (sscanf(s + 1, "%2x", &v) != 1 || !v || !s[1] || !s[2])
+			return -1;
+		*w++ = (char)v;
+		s += 2;
+	}
+	*w = 0;
+	return 0;
+}
+
+/* Largest block that fits the path MTU towards the server. */
+unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv)
+{
+	int mtu = sock_route_mtu(srv);
+	unsigned hdr = srv->ss_family == AF_INET6 ? 40 + 8 + 4 : 20 + 8 + 4;
+
+	if (mtu < 576 || (unsigned)mtu - hdr > TFTP_BLKSIZE_MAX)
+		return mtu > 65535 ? TFTP_BLKSIZE_MAX : 1468;
+	return (unsigned)mtu - hdr;
+}
+
+int tftp_parse_url(const char *url, int family, struct sockaddr_storage *srv,
+		   char **file, char **buf)
+{
+	char *scheme, *auth, *path;
+	int port = TFTP_PORT;
+
+	if (inet_split_url(url, buf, &scheme, &auth, &path) < 0) {
+		err_set("bad URL '%s' (or give SERVER FILE)", url);
+		return -1;
+	}
+	if (!strcasecmp(scheme, "x-tftm")) {
+		port = TFTM_PORT;	/* Etherboot's fixed port */
+	} else if (strcasecmp(scheme, "tftm") && strcasecmp(scheme, "tftp")) {
+		err_set("bad URL '%s': scheme must be tftp, tftm or x-tftm",
+			url);
+		goto fail;
+	}
+	if (!*path || pct_decode(path) < 0) {
+		err_set("bad URL '%s': no file path", url);
+		goto fail;
+	}
+	if (inet_parse_hostport(auth, port, family, srv) < 0) {
+		err_set("bad URL '%s': %s", url, err_str());
+		goto fail;
+	}
+	*file = path;
+	return 0;
+fail:
+	free(*buf);
+	*buf = NULL;
+	return -1;
 }

@@ -11,8 +11,9 @@
 #include "net/idlespin.h"
 #include "net/inet.h"
 #include "net/sock.h"
-#include "tftp/wire.h"
-#include "file/xfer.h"
+#include "file/outfile.h"
+#include "file/progress.h"
+#include "tftp/client.h"
 
 struct tftp_get {
 	/* set by the caller before tftp_get_run() */
@@ -40,11 +41,6 @@ struct tftp_get {
 	unsigned starved;		/* times the helper was starved */
 	uint64_t pin_check;		/* when to look at the incoming CPU */
 	uint64_t nap;			/* a passive's sleep, ns (0: none) */
-	/* contiguous blocks are gathered and written in one go: one pwrite
-	 * per block would cost more than the protocol itself */
-	uint8_t *wb;
-	off_t wb_off;
-	size_t wb_len;
 
 	/* results */
 	int failed, rc;			/* rc: 0, EXIT_FAILURE, EXIT_NOANSWER */
@@ -57,6 +53,15 @@ struct tftp_get {
  * on failure g->err says why, nothing printed). */
 int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 		 const struct sockaddr_storage *srv);
+
+/* tftp://, tftm:// (port 69) or x-tftm:// (Etherboot: port 1758)
+ * SERVER[:PORT]/PATH; *file points into *buf (free it), %XX decoded, and
+ * x-tftm://srv//dir/f asks for "/dir/f". 0 or -1 + err_str(). */
+int tftp_parse_url(const char *url, int family, struct sockaddr_storage *srv,
+		   char **file, char **buf);
+/* The largest block that fits the path MTU towards srv (1468 when it
+ * cannot be known). */
+unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv);
 
 /* A passive client's next sleep between reads, given the last (ns) and
  * how full its socket was on waking (thousandths): half as long when over

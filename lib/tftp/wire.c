@@ -11,8 +11,6 @@
 #include <strings.h>
 
 #include "base/err.h"
-#include "net/inet.h"
-#include "net/sock.h"
 #include "tftp/wire.h"
 
 /* Next NUL-terminated string at *pos inside buf[0..len); NULL when the
@@ -323,68 +321,4 @@ int tftp_local_name(const char *remote, char *buf, size_t cap)
 	}
 	memmove(buf, b, n + 1);
 	return 0;
-}
-
-/* In-place %XX decoding of a URL path (RFC 3986); -1 on %00 or bad hex. */
-static int pct_decode(char *s)
-{
-	char *w = s;
-	unsigned v;
-
-	for (; *s; s++) {
-		if (*s != '%') {
-			*w++ = *s;
-			continue;
-		}
-		if (sscanf(s + 1, "%2x", &v) != 1 || !v || !s[1] || !s[2])
-			return -1;
-		*w++ = (char)v;
-		s += 2;
-	}
-	*w = 0;
-	return 0;
-}
-
-/* Largest block that fits the path MTU towards the server. */
-unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv)
-{
-	int mtu = sock_route_mtu(srv);
-	unsigned hdr = srv->ss_family == AF_INET6 ? 40 + 8 + 4 : 20 + 8 + 4;
-
-	if (mtu < 576 || (unsigned)mtu - hdr > TFTP_BLKSIZE_MAX)
-		return mtu > 65535 ? TFTP_BLKSIZE_MAX : 1468;
-	return (unsigned)mtu - hdr;
-}
-
-int tftp_parse_url(const char *url, int family, struct sockaddr_storage *srv,
-		   char **file, char **buf)
-{
-	char *scheme, *auth, *path;
-	int port = TFTP_PORT;
-
-	if (inet_split_url(url, buf, &scheme, &auth, &path) < 0) {
-		err_set("bad URL '%s' (or give SERVER FILE)", url);
-		return -1;
-	}
-	if (!strcasecmp(scheme, "x-tftm")) {
-		port = TFTM_PORT;	/* Etherboot's fixed port */
-	} else if (strcasecmp(scheme, "tftm") && strcasecmp(scheme, "tftp")) {
-		err_set("bad URL '%s': scheme must be tftp, tftm or x-tftm",
-			url);
-		goto fail;
-	}
-	if (!*path || pct_decode(path) < 0) {
-		err_set("bad URL '%s': no file path", url);
-		goto fail;
-	}
-	if (inet_parse_hostport(auth, port, family, srv) < 0) {
-		err_set("bad URL '%s': %s", url, err_str());
-		goto fail;
-	}
-	*file = path;
-	return 0;
-fail:
-	free(*buf);
-	*buf = NULL;
-	return -1;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "igmp/capture.h"
+#include "igmp/table.h"
 #include "igmp/wire.h"
 
 /* Most mutations break the checksum and stop at it; a second run with the

@@ -141,8 +141,43 @@ TEST(v3_checks)
 	CHECK_INT(igmp_query_build(&q, buf, sizeof(buf), &dst), 76);
 }
 
+/* The schedule: count queries interval apart, then listening until the
+ * last one's max response + 1 s, or -w. */
+TEST(schedule)
+{
+	struct igmpq_opts o = IGMPQ_OPTS_INIT;
+	struct igmpq_sched s;
+	uint64_t t = 1000000000000ull, sec = 1000000000ull;
+
+	o.count = 3;
+	o.max_resp = 2;
+	igmpq_sched_init(&s, &o, t);
+	CHECK_INT(igmpq_sched_due(&s, t), 1);
+	igmpq_sched_sent(&s);
+	CHECK_INT(igmpq_sched_due(&s, t), 0);
+	CHECK(igmpq_sched_wake(&s) == t + sec);
+	CHECK_INT(igmpq_sched_due(&s, t + sec), 1);
+	igmpq_sched_sent(&s);
+	CHECK_INT(igmpq_sched_due(&s, t + 2 * sec), 1);
+	igmpq_sched_sent(&s);
+	/* all sent: wait for the last answers until 2 + 2 + 1 s */
+	CHECK_INT(igmpq_sched_due(&s, t + 3 * sec), 0);
+	CHECK(igmpq_sched_wake(&s) == t + 5 * sec);
+	CHECK_INT(igmpq_sched_over(&s, t + 5 * sec - 1), 0);
+	CHECK_INT(igmpq_sched_over(&s, t + 5 * sec), 1);
+	/* -w bounds it, even with queries left to send */
+	o.timeout = 1.5;
+	igmpq_sched_init(&s, &o, t);
+	igmpq_sched_sent(&s);
+	CHECK_INT(igmpq_sched_due(&s, t + sec), 1);
+	igmpq_sched_sent(&s);
+	CHECK(igmpq_sched_wake(&s) == t + 3 * sec / 2);
+	CHECK_INT(igmpq_sched_due(&s, t + 2 * sec), 0);
+}
+
 int main(void)
 {
+	RUN(schedule);
 	RUN(defaults);
 	RUN(messages);
 	RUN(sources);

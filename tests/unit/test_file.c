@@ -1,5 +1,6 @@
-/* test_xfer.c - bitmap, and the atomic output file: nothing under the final
- * name until commit, and nothing left behind on abort. */
+/* test_file.c - bitmap, and the atomic output file: nothing under the final
+ * name until commit, nothing left behind on abort, and gathered writes that
+ * land where they belong. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -7,7 +8,8 @@
 #include <dirent.h>
 
 #include "base/err.h"
-#include "file/xfer.h"
+#include "file/bitmap.h"
+#include "file/outfile.h"
 #include "unit.h"
 
 TEST(bitmap)
@@ -61,8 +63,8 @@ TEST(outfile)
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/out.bin", dir);
 	CHECK_INT(outfile_open(&o, path), 0);
-	CHECK_INT(outfile_pwrite(&o, "world", 5, 6), 0);
-	CHECK_INT(outfile_pwrite(&o, "hello ", 6, 0), 0);
+	CHECK_INT(outfile_write(&o, "world", 5, 6), 0);
+	CHECK_INT(outfile_write(&o, "hello ", 6, 0), 0);
 	CHECK(stat(path, &st) != 0);	/* not yet under its name */
 	CHECK_INT(outfile_commit(&o, 11), 0);
 	fd = open(path, O_RDONLY);
@@ -72,7 +74,7 @@ TEST(outfile)
 	CHECK_INT(entries(dir), 1);
 	/* abort leaves nothing, and the old file stays as it was */
 	CHECK_INT(outfile_open(&o, path), 0);
-	CHECK_INT(outfile_pwrite(&o, "junk", 4, 0), 0);
+	CHECK_INT(outfile_write(&o, "junk", 4, 0), 0);
 	outfile_abort(&o);
 	outfile_abort(&o);
 	CHECK_INT(entries(dir), 1);
@@ -86,9 +88,49 @@ TEST(outfile)
 	rmdir(dir);
 }
 
+/* In-order pieces are gathered, a gap or a full buffer sends them out, and a
+ * piece larger than the buffer goes straight to the file: the result is
+ * what the offsets say, whatever the order. */
+TEST(outfile_gather)
+{
+	char dir[] = "/tmp/mcbox-test-XXXXXX", path[128];
+	size_t big = OUTFILE_BUF + 1000, total = 3 * OUTFILE_BUF, k;
+	uint8_t *want = malloc(total), *got = malloc(total);
+	struct outfile o;
+	int fd;
+
+	CHECK(want && got && mkdtemp(dir) != NULL);
+	for (k = 0; k < total; k++)
+		want[k] = (uint8_t)(k * 7 + k / 251);
+	snprintf(path, sizeof(path), "%s/g.bin", dir);
+	CHECK_INT(outfile_open(&o, path), 0);
+	/* 1000-byte pieces in order up to 100000, then the tail first */
+	for (k = 0; k < 100000; k += 1000)
+		CHECK_INT(outfile_write(&o, want + k, 1000, (off_t)k), 0);
+	CHECK_INT(outfile_write(&o, want + total - 5000, 5000,
+				(off_t)(total - 5000)), 0);
+	/* one piece larger than the buffer, then the middle in odd sizes */
+	CHECK_INT(outfile_write(&o, want + 100000, big, 100000), 0);
+	for (k = 100000 + big; k < total - 5000; k += 4099) {
+		size_t n = total - 5000 - k < 4099 ? total - 5000 - k : 4099;
+
+		CHECK_INT(outfile_write(&o, want + k, n, (off_t)k), 0);
+	}
+	CHECK_INT(outfile_commit(&o, (off_t)total), 0);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0 && read(fd, got, total) == (ssize_t)total);
+	close(fd);
+	CHECK(!memcmp(got, want, total));
+	unlink(path);
+	rmdir(dir);
+	free(want);
+	free(got);
+}
+
 int main(void)
 {
 	RUN(bitmap);
 	RUN(outfile);
+	RUN(outfile_gather);
 	return unit_done();
 }
