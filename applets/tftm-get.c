@@ -18,6 +18,8 @@
 #define O_UNICAST (OPT_LONGONLY + 1)
 #define O_MAXSIZE (OPT_LONGONLY + 2)
 #define O_PASSIVE (OPT_LONGONLY + 3)
+#define O_SHA256 (OPT_LONGONLY + 4)
+#define O_SIZE (OPT_LONGONLY + 5)
 
 static const struct opt opts[] = {
 	{ 'o', "output", "FILE", OPT_STR,
@@ -37,6 +39,11 @@ static const struct opt opts[] = {
 	  "do not ask for RFC 2090 multicast", 0, 0 },
 	{ O_MAXSIZE, "max-size", "SIZE", OPT_SIZE,
 	  "refuse files larger than SIZE (default 4G)", 1, 1125899906842624.0 },
+	{ O_SHA256, "sha256", "HEX", OPT_STR,
+	  "keep the file only if its SHA-256 is HEX (exit 1)", 0, 0 },
+	{ O_SIZE, "size", "BYTES", OPT_SIZE,
+	  "keep the file only if it has BYTES bytes (exit 1)", 0,
+	  1125899906842624.0 },
 	{ O_PASSIVE, "passive-wait", "SECONDS", OPT_SECS,
 	  "silence a passive client accepts (default 60)",
 	  1, 86400 },
@@ -144,7 +151,7 @@ static int parse_target(int n, char **ops, struct sockaddr_storage *srv,
 		if (!**file)
 			return opt_usage_error(&tftm_get_applet,
 					       "empty remote file name");
-		if (inet_parse_hostport(ops[0], TFTP_PORT, o.family, srv) < 0)
+		if (inet_parse_server(ops[0], TFTP_PORT, o.family, srv) < 0)
 			return opt_usage_error(&tftm_get_applet, "bad server "
 					       "'%s': %s", ops[0], err_str());
 		return 0;
@@ -163,6 +170,7 @@ static int tftm_get_main(int argc, char **argv)
 	struct tftp_client c;
 	struct sockaddr_storage srv;
 	char **ops, *urlbuf = NULL, *file = NULL, local[256];
+	const char *sha = NULL;
 	int ch, n, rc = 0;
 
 	opt_init(&st, &tftm_get_applet, argc, argv);
@@ -180,12 +188,26 @@ static int tftm_get_main(int argc, char **argv)
 			break;
 		case O_UNICAST: cfg.multicast = 0; break;
 		case O_MAXSIZE: cfg.max_size = (uint64_t)st.num; break;
+		case O_SHA256: sha = st.arg; break;
+		case O_SIZE:
+			g.want.size_set = 1;
+			g.want.size = (uint64_t)st.num;
+			break;
 		case O_PASSIVE:
 			cfg.passive_ns = (uint64_t)(st.secs * 1e9);
 			break;
 		case 'w': g.deadline_s = st.secs; break;
-		case '4': o.family = AF_INET; break;
-		case '6': o.family = AF_INET6; break;
+		case '4':
+		case '6':
+			if (o.family && o.family != (ch == '4' ? AF_INET :
+							      AF_INET6)) {
+				rc = opt_usage_error(&tftm_get_applet,
+						     "-4 and -6 exclude each "
+						     "other");
+				goto out_opt;
+			}
+			o.family = ch == '4' ? AF_INET : AF_INET6;
+			break;
 		case 'j': o.json = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': g.note = note; break;
@@ -195,11 +217,20 @@ static int tftm_get_main(int argc, char **argv)
 	n = opt_operands(&st, &ops);
 	if (n < 0)
 		goto out_opt;
+	if (sha && outfile_want_sha256(&g.want, sha)) {
+		rc = opt_usage_error(&tftm_get_applet, "%s", err_str());
+		goto out_opt;
+	}
 	if ((rc = parse_target(n, ops, &srv, &file, &urlbuf)))
 		goto out_url;
 	if (g.ifname && (g.ifindex = inet_ifindex(g.ifname)) < 0) {
 		rc = opt_usage_error(&tftm_get_applet, "bad -i '%s': %s",
 				     g.ifname, err_str());
+		goto out_url;
+	}
+	if (g.out && !*g.out) {
+		rc = opt_usage_error(&tftm_get_applet, "bad -o '': an empty "
+				     "file name");
 		goto out_url;
 	}
 	if (!g.out) {

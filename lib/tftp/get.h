@@ -23,6 +23,7 @@ struct tftp_get {
 	uint64_t deadline;		/* CLOCK_MONOTONIC ns, 0: none */
 	double deadline_s;		/* the same, for the message */
 	const volatile sig_atomic_t *stop;	/* nonzero: abort */
+	struct outfile_want want;	/* --size, --sha256 */
 	/* -v lines (fallback, joins, promotion); NULL: none */
 	void (*note)(const char *msg);
 
