@@ -122,3 +122,73 @@ median() {
 	! grep -q '"event":"suspect","client":"198.18.0.2' "$(T srv.out)"
 	srv_end
 }
+
+@test "slam-get: a forger's file (EVIL!) is never saved; data only from the server asked" {
+	mkfile f 1000000
+	# a slow server: the forger has all the time it wants
+	srv -j -r 2000 "$(T f)"
+	bg forge ip netns exec "$MCB_NS-h3" python3 "$(H slam.py)" forge 239.255.1.1:10000 \
+		--mode evil --seconds 60
+	wait_for 20 bg_says forge sending
+	good g
+	grep -q '"result":"ok"' "$(T g.json)"
+	# the kernel filters by source (S,G) where it can
+	grep -q '"source_specific":true' "$(T g.json)"
+}
+
+@test "slam-get: forged copies of the real header mid-transfer replace nothing" {
+	mkfile f 2000000
+	srv -j -r 500 "$(T f)"
+	# it listens for a real data packet, then sends every block of that
+	# header with forged content, as fast as it can
+	bg forge ip netns exec "$MCB_NS-h3" python3 "$(H slam.py)" forge 239.255.1.1:10000 \
+		--mode copy --seconds 60
+	wait_for 20 bg_says forge listening
+	bg g ip netns exec "$MCB_NS-h2" "$MCBOX" slam-get -j -w 60 -o "$(T g)" 198.18.0.1
+	bg_wait g 70
+	[[ $status == 0 ]] || { cat "$(T g.err)"; false; }
+	cmp "$(T f)" "$(T g)"
+	no_sanitizer_report "$(T g.err)"
+	srv_end
+}
+
+@test "tftm-get: forged multicast DATA from another host is refused" {
+	command -v atftpd >/dev/null || skip "atftpd not installed"
+	[[ $(id -u) == 0 ]] || skip "atftpd needs root"
+	local log=$BATS_TEST_TMPDIR/atftpd.log srv=$BATS_TEST_TMPDIR/srv
+	mkdir -p "$srv" "$BATS_TEST_TMPDIR/c"
+	chmod 0755 "$BATS_TEST_TMPDIR" "$srv"
+	head -c 1500000 /dev/urandom >"$srv/a.bin"
+	chmod 0644 "$srv/a.bin"
+	: >"$log" && chmod 0666 "$log"
+	bg atftpd ip netns exec "$MCB_NS-h1" atftpd --daemon --no-fork --user root \
+		--group root --port 69 --bind-address 198.18.0.1 \
+		--mcast-addr 239.255.0.0-3 --mcast-port 1758 --mcast-ttl 1 \
+		--retry-timeout 1 --logfile "$log" "$srv"
+	wait_for 5 sh -c "ip netns exec $MCB_NS-h1 ss -Hlun 'sport = :69' | grep -q ."
+	# 8 Mbit/s from the server: the forger gets 1.5 s to spoil it
+	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
+	bg forge ip netns exec "$MCB_NS-h3" python3 "$(H tftp.py)" forge 239.255.0.0:1758 \
+		--blocks 1022 --seconds 60
+	wait_for 20 bg_says forge sending
+	bg c ip netns exec "$MCB_NS-h2" bash -c 'cd "$1" && shift && exec "$@"' _ \
+		"$BATS_TEST_TMPDIR/c" "$MCBOX" tftm-get -j -w 60 198.18.0.1 a.bin
+	bg_wait c 70
+	nsx h1 tc qdisc del dev eth0 root
+	[[ $status == 0 ]] || { cat "$(T c.err)"; false; }
+	cmp "$srv/a.bin" "$BATS_TEST_TMPDIR/c/a.bin"
+	grep -q '"mode":"multicast"' "$(T c.out)"
+}
+
+@test "slam-get: a new transaction in every packet makes a line a second, not hundreds" {
+	bg fs ip netns exec "$MCB_NS-h1" python3 "$(H slam.py)" server --total 100000 \
+		--bs 1000 --txn-each --seconds 60
+	wait_for 20 bg_says fs listening
+	run -3 --separate-stderr nsx h2 "$MCBOX" slam-get -j -w 4 -o "$(T x)" 198.18.0.1
+	[[ $output =~ \"restarts\":([0-9]+) ]]
+	echo "# ${BASH_REMATCH[1]} restarts in 4 s" >&3
+	((BASH_REMATCH[1] >= 20))
+	n=$(grep -c "new transaction from the server" <<<"$stderr")
+	((n >= 1 && n <= 5))
+	[[ ! -e $(T x) ]]
+}

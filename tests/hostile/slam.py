@@ -12,6 +12,11 @@ network namespace, never on the host's own network).
         a header of its own; "copy" waits for a real data packet, then
         sends every block of that header again with forged content
 
+  server --total BYTES --bs BYTES [--txn-each] --seconds S [GROUP[:PORT]]
+        a server that answers every NACK with a ping (the header alone)
+        and one data packet of block 0 to the group; with --txn-each,
+        a new transaction id in every packet
+
 Every mode ends by itself after its time (or its count), whatever happens.
 """
 import argparse
@@ -178,6 +183,40 @@ def forge(a):
     print(f"forge: {sent} packets", file=sys.stderr)
 
 
+def server(a):
+    host, port = hostport(a.target, 10000)
+    fam = family(host)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", a.port))
+    if fam == socket.AF_INET:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    end = time.monotonic() + a.seconds
+    txn, sent = 1, 0
+    print("server: listening", file=sys.stderr, flush=True)
+    while time.monotonic() < end:
+        r, _, _ = select.select([s], [], [], 0.05)
+        if not r:
+            continue
+        try:
+            p, peer = s.recvfrom(65536)
+        except OSError:
+            continue
+        if not p or p[0] == 0:
+            continue
+        if a.txn_each:
+            txn += 1
+        hdr = enc(txn) + enc(a.total) + enc(a.bs)
+        n = min(a.bs, a.total)
+        try:
+            s.sendto(hdr, peer)
+            s.sendto(hdr + enc(0) + b"\xaa" * n, (host, port))
+            sent += 2
+        except OSError:
+            pass
+    print(f"server: {sent} packets", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -197,6 +236,14 @@ def main():
     fg.add_argument("--seconds", type=float, default=10)
     fg.add_argument("--from-port", type=int, default=0)
     fg.set_defaults(fn=forge)
+    sv = sub.add_parser("server")
+    sv.add_argument("target", nargs="?", default="239.255.1.1:10000")
+    sv.add_argument("--port", type=int, default=10000)
+    sv.add_argument("--total", type=int, default=1000)
+    sv.add_argument("--bs", type=int, default=100)
+    sv.add_argument("--txn-each", action="store_true")
+    sv.add_argument("--seconds", type=float, default=10)
+    sv.set_defaults(fn=server)
     a = ap.parse_args()
     a.seconds = min(a.seconds, 120)    # bounded, whatever the caller says
     a.fn(a)

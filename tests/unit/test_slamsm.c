@@ -505,7 +505,7 @@ TEST(cli_basic_and_dups)
 	CHECK_INT(slam_cli_nack(&c, t + 250 * MS, out, sizeof(out)), 3);
 	/* after a header, silence backs off: 1 s, then 2 s */
 	CHECK(slam_cli_wake(&c) >= t + 500 * MS);
-	CHECK_INT(slam_cli_data(&c, t, d0, sizeof(d0), 0, &ev), 1);
+	CHECK_INT(slam_cli_data(&c, t, d0, sizeof(d0), 1, &ev), 1);
 	CHECK(ev.done && !ev.newhdr);
 	CHECK_INT(ev.off, 0);
 	CHECK_INT(slam_cli_wake(&c), 0);
@@ -515,6 +515,7 @@ TEST(cli_basic_and_dups)
 TEST(cli_restart_and_sources)
 {
 	static const uint8_t a0[] = { 0x21, 0x25, 0x24, 0x20, 'H', 'E', 'L', 'L' },
+		a1[] = { 0x21, 0x25, 0x24, 0x21, 'E' },
 		b0[] = { 0x22, 0x25, 0x24, 0x20, 'h', 'e', 'l', 'l' },
 		nonmin[] = { 0x21, 0x40, 0x05, 0x24 },
 		big[] = { 0x21, 0xa1, 0, 0, 0, 0, 0x24 },
@@ -523,10 +524,18 @@ TEST(cli_restart_and_sources)
 	struct slam_cli_ev ev;
 
 	slam_cli_init(&c, 1 << 20, SLAM_NACK_MAX4, 1, 0);
-	CHECK_INT(slam_cli_data(&c, 0, a0, sizeof(a0), 0, &ev), 1);
-	/* another source cannot change the transfer */
+	/* another source can neither start the transfer ... */
+	CHECK_INT(slam_cli_data(&c, 0, a0, sizeof(a0), 0, &ev), -1);
+	CHECK_STR(ev.why, "not from the server");
+	CHECK(!c.have_hdr && !c.got.nset && !c.last_rx);
+	CHECK_INT(slam_cli_data(&c, 0, a0, sizeof(a0), 1, &ev), 1);
+	/* ... nor change it, nor add a block to it */
 	CHECK_INT(slam_cli_data(&c, 0, b0, sizeof(b0), 0, &ev), -1);
-	CHECK_STR(ev.why, "header from another source");
+	CHECK_STR(ev.why, "not from the server");
+	CHECK_INT(slam_cli_data(&c, 5, a1, sizeof(a1), 0, &ev), -1);
+	CHECK_INT(c.got.nset, 1);
+	CHECK_INT(c.last_rx, 0);
+	CHECK_INT(c.bad, 3);
 	/* the server can: restart */
 	CHECK_INT(slam_cli_data(&c, 0, b0, sizeof(b0), 1, &ev), 1);
 	CHECK(ev.newhdr && ev.restart && ev.block);
