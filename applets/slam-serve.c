@@ -241,12 +241,17 @@ static int slam_serve_main(int argc, char **argv)
 	}
 	opt_free(&st);	/* ops point into argv */
 	v.path = ops[0];
+	/* an unknown -u user is a bad operand, found before any work */
 	if (inet_parse_group(group, SLAM_PORT, &v.g) ||
 	    (rate && rate_parse(rate, &v.rate)) ||
-	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0))
+	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0) ||
+	    (user && priv_check_user(user)))
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
 	if (slam_serve_file(&v) < 0) {
-		warn("%s", v.path);
+		if (errno == EINVAL)
+			warnx("%s: not a regular file", v.path);
+		else
+			warn("%s", v.path);
 		goto out;
 	}
 	if (v.s.h.total > (UINT64_C(1) << 29) - 1 && !quiet)
