@@ -113,8 +113,7 @@ H() { echo "$TOP/tests/hostile/$1"; }
 	# each: expected status, then the command (run on h2, no server)
 	while IFS='|' read -r want cmd; do
 		run --separate-stderr nsx h2 bash -c "exec $cmd" _ "$MCBOX"
-		echo "# $cmd: $status: $stderr" >&3
-		[[ $status == "$want" ]]
+		[[ $status == "$want" ]] || { echo "$cmd: $status: $stderr"; false; }
 		no_sanitizer_report <(echo "$stderr")
 	done <<-EOF
 		1|"\$1" slam-get -w 2 -o $T/nonexistent/x 198.18.0.1
