@@ -55,7 +55,6 @@ const struct applet mroute_applet = {
 	 * VIFs, MRT_TABLE). Raised only around those calls. */
 	.privs = PRIV_NET_RAW | PRIV_NET_ADMIN,
 	.main = mroute_main,
-	.implemented = 1,
 };
 
 static int quiet;
@@ -64,6 +63,12 @@ static void on_note(const char *msg)
 {
 	if (!quiet)
 		warnx("%s", msg);
+}
+
+/* results of a command (stop) */
+static void on_say(const char *msg)
+{
+	puts(msg);
 }
 
 static void on_error(const char *msg)
@@ -109,6 +114,8 @@ int mroute_main(int argc, char **argv)
 		return st.status;
 	}
 	x.table = table;
+	x.out = stdout;
+	x.say = on_say;
 	x.note = on_note;
 	if (!batch && n == 0) {
 		opt_free(&st);

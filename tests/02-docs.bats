@@ -53,7 +53,8 @@ load helpers/common
 @test "zsh completion and the shell scripts parse" {
 	bash -n "$TOP/completions/mcbox.bash"
 	if command -v zsh; then zsh -n "$TOP/completions/_mcbox"; fi
-	for f in "$TOP"/tests/run "$TOP"/tests/demo.sh "$TOP"/tests/helpers/*.bash; do
+	for f in "$TOP"/tests/run "$TOP"/tests/demo.sh "$TOP"/tests/helpers/*.bash \
+		"$TOP"/tests/vm/{run,features,guest-init,init}; do
 		bash -n "$f"
 	done
 }
@@ -62,5 +63,26 @@ load helpers/common
 	command -v shellcheck || skip "shellcheck is not installed"
 	cd "$TOP"
 	run -0 shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
-		man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
+		tests/vm/run tests/vm/features tests/vm/guest-init tests/vm/init \
+		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
+}
+
+@test "the tree keeps its shape: headers, no include circles, sans-I/O, no stdout in lib, small applets" {
+	run -0 bash "$TOP/tests/layout.sh"
+	[[ -z $output ]]
+}
+
+@test "layout.sh finds an include circle, a missing header and lib printing" {
+	mkdir -p "$BATS_TEST_TMPDIR/t/tests" "$BATS_TEST_TMPDIR/t/lib/a" "$BATS_TEST_TMPDIR/t/applets"
+	cp "$TOP/tests/layout.sh" "$BATS_TEST_TMPDIR/t/tests/"
+	cd "$BATS_TEST_TMPDIR/t"
+	printf '#include "a/y.h"\n' >lib/a/x.h
+	printf '#include "a/x.h"\nint f(void) { return puts("hi"); }\n' >lib/a/x.c
+	printf '#include "a/x.h"\n' >lib/a/y.h
+	printf '#include "a/y.h"\n' >lib/a/y.c
+	printf 'int z;\n' >lib/a/z.c
+	run -1 bash tests/layout.sh
+	[[ $output == *"lib/a/z.c has no header"* ]]
+	[[ $output == *"include circle"* ]]
+	[[ $output == *"lib prints to stdout: lib/a/x.c"* ]]
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Privileges (DESIGN.md §3): an applet that declares none runs with no
-# capability at all, even when started by root with ambient capabilities.
+# Privileges (docs/ARCHITECTURE.md §3): an applet that declares none runs
+# with no capability at all, even when started by root with ambient
+# capabilities.
 bats_require_minimum_version 1.5.0
 load helpers/common
 

@@ -1,9 +1,12 @@
 /* opt.h - the applet spec: one option table feeds getopt_long, --help,
- * the man page SYNOPSIS/OPTIONS and the shell completions (DESIGN.md §2). */
+ * the man page SYNOPSIS/OPTIONS and the shell completions
+ * (docs/ARCHITECTURE.md §2). */
 #ifndef MCBOX_BASE_OPT_H
 #define MCBOX_BASE_OPT_H
 
 #include <stdio.h>
+
+#include "base/num.h"
 
 /* What an option's argument is; decides parsing and range checks. */
 enum opt_kind {
@@ -37,7 +40,6 @@ struct applet {
 	const struct opt *opts;	/* terminated by { 0 } */
 	unsigned privs;		/* PRIV_* from priv.h: kept permitted, not effective */
 	int (*main)(int argc, char **argv);
-	int implemented;	/* 0: "not implemented yet", exit 1 */
 };
 
 /* Parser state; an applet loops:
@@ -76,9 +78,5 @@ void opt_print_help(const struct applet *app, FILE *f);
 /* Machine-readable spec for man/gen.sh and completions/gen.sh. */
 void opt_print_spec(const struct applet *app, FILE *f);
 
-/* Number parsers shared by applets: return 0, or -1 (errno EINVAL/ERANGE). */
-int parse_ll(const char *s, long long min, long long max, long long *out);
-int parse_secs(const char *s, double min, double max, double *out);
-int parse_size(const char *s, long long min, long long max, long long *out);
 
 #endif

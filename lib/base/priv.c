@@ -1,8 +1,13 @@
-/* priv.c - capabilities with libcap-ng (DESIGN.md §3): keep what the applet
+/* priv.c - capabilities (docs/ARCHITECTURE.md §3): keep what the applet
  * declares as permitted only, raise around the privileged call, drop all,
- * and switch to an unprivileged user for servers. */
-#include <cap-ng.h>
+ * and switch to an unprivileged user for servers. The
+ * capability sets are read and written with capget(2)/capset(2)
+ * directly: every applet starts here, and a library that reads /proc to
+ * do the same costs more than the rest of a short applet's run. */
 #include <errno.h>
+#include <linux/capability.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -47,60 +52,74 @@ const char *priv_name(unsigned privs)
 	return buf;
 }
 
-int priv_limit(unsigned privs)
-{
-	int keep[NCAPS] = { 0 };
+/* The process's capability sets, as capget(2) gives them: [0] holds
+ * capabilities 0-31, [1] 32-63. */
+struct capsets {
+	struct __user_cap_data_struct d[2];
+};
 
-	if (capng_get_caps_process()) {
-		errno = EPERM;
-		return -1;
-	}
-	for (size_t i = 0; i < NCAPS; i++)
-		keep[i] = (privs & caps[i].priv) &&
-			  capng_have_capability(CAPNG_PERMITTED, caps[i].cap);
-	capng_clear(CAPNG_SELECT_CAPS);
-	for (size_t i = 0; i < NCAPS; i++)
-		if (keep[i])
-			capng_update(CAPNG_ADD, CAPNG_PERMITTED, caps[i].cap);
-	/* ambient capabilities would survive an exec; we never want that */
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	if (capng_apply(CAPNG_SELECT_CAPS)) {
+static int caps_io(int set, struct capsets *c)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0,
+	};
+
+	if (syscall(set ? SYS_capset : SYS_capget, &h, c->d)) {
 		errno = EPERM;
 		return -1;
 	}
 	return 0;
+}
+
+static uint32_t bit(int cap)
+{
+	return UINT32_C(1) << (cap % 32);
+}
+
+static int permitted(const struct capsets *c, int cap)
+{
+	return !!(c->d[cap / 32].permitted & bit(cap));
+}
+
+int priv_limit(unsigned privs)
+{
+	struct capsets c, keep;
+
+	if (caps_io(0, &c))
+		return -1;
+	memset(&keep, 0, sizeof(keep));
+	for (size_t i = 0; i < NCAPS; i++)
+		if ((privs & caps[i].priv) && permitted(&c, caps[i].cap))
+			keep.d[caps[i].cap / 32].permitted |= bit(caps[i].cap);
+	/* ambient capabilities would survive an exec; we never want that */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return caps_io(1, &keep);
 }
 
 int priv_raise(unsigned privs)
 {
-	if (capng_get_caps_process()) {
-		errno = EPERM;
+	struct capsets c;
+
+	if (caps_io(0, &c))
 		return -1;
-	}
 	for (size_t i = 0; i < NCAPS; i++) {
 		if (!(privs & caps[i].priv))
 			continue;
-		if (!capng_have_capability(CAPNG_PERMITTED, caps[i].cap)) {
+		if (!permitted(&c, caps[i].cap)) {
 			errno = EPERM;
 			return -1;
 		}
-		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, caps[i].cap);
+		c.d[caps[i].cap / 32].effective |= bit(caps[i].cap);
 	}
-	if (capng_apply(CAPNG_SELECT_CAPS)) {
-		errno = EPERM;
-		return -1;
-	}
-	return 0;
+	return caps_io(1, &c);
 }
 
 int priv_drop_all(void)
 {
-	capng_clear(CAPNG_SELECT_CAPS);
-	if (capng_apply(CAPNG_SELECT_CAPS)) {
-		errno = EPERM;
-		return -1;
-	}
-	return 0;
+	struct capsets none;
+
+	memset(&none, 0, sizeof(none));
+	return caps_io(1, &none);
 }
 
 static int lookup_ids(const char *spec, uid_t *uid, gid_t *gid)

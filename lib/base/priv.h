@@ -1,7 +1,7 @@
-/* priv.h - capabilities with libcap-ng (DESIGN.md §3): the dispatcher keeps
- * only what an applet declares (permitted, not effective); the applet raises
- * one around the privileged call and drops all once it holds the descriptor.
- * This module is the only one that includes <cap-ng.h>. */
+/* priv.h - capabilities (docs/ARCHITECTURE.md §3): the dispatcher keeps
+ * only what an applet declares (permitted, not effective); the applet
+ * raises one around the privileged call and drops all once it holds the
+ * descriptor. The only module that touches the capability sets. */
 #ifndef MCBOX_BASE_PRIV_H
 #define MCBOX_BASE_PRIV_H
 
@@ -28,7 +28,7 @@ int priv_drop_to_user(const char *spec);
 int priv_check_user(const char *spec);
 /* "CAP_NET_RAW", "CAP_NET_ADMIN", ... for messages ("needs %s"). */
 const char *priv_name(unsigned privs);
-/* 1 when mcbox was built with libcap-ng. */
+/* 1: mcbox handles capabilities (always, on Linux). */
 int priv_available(void);
 
 #endif

@@ -1,7 +1,8 @@
-/* outfile.c - the one output writer (DESIGN.md §4; outfile.h): a nameless
- * temp file (O_TMPFILE, open(2)) linked in with linkat(2) and renamed over
- * the final name once complete and checked, or staged and copied in place
- * for stdout, devices and FIFOs; writes of in-order blocks gathered. */
+/* outfile.c - the one output writer (docs/ARCHITECTURE.md §4; outfile.h):
+ * a nameless temp file (O_TMPFILE, open(2)) linked in with linkat(2) and
+ * renamed over the final name once complete and checked, or staged and
+ * copied in place for stdout, devices and FIFOs; writes of in-order blocks
+ * gathered. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

@@ -1,5 +1,5 @@
-/* outfile.h - the one output writer of file receivers (DESIGN.md §4):
- * every applet that writes with -o goes through it.
+/* outfile.h - the one output writer of file receivers (docs/ARCHITECTURE.md
+ * §4): every applet that writes with -o goes through it.
  *
  * A regular file (new, or replaced) is written into a temp file in its
  * directory that has no name at all (O_TMPFILE) until it is complete,

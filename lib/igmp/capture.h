@@ -1,6 +1,6 @@
 /* capture.h - the link layer for igmpquery: a libpcap capture of IGMP or MLD
  * on one interface (all-multicast, BPF-filtered, incoming only), and an
- * AF_PACKET socket that sends whole IP packets as built by lib/igmp. */
+ * AF_PACKET socket that sends whole IP packets as built by igmp/wire.h. */
 #ifndef MCBOX_IGMP_CAPTURE_H
 #define MCBOX_IGMP_CAPTURE_H
 

@@ -1,4 +1,4 @@
-/* igmp.c - IGMPv1/v2/v3 and MLDv1/v2 codec and membership table
+/* wire.c - IGMPv1/v2/v3 and MLDv1/v2 codec and membership table
  * (RFC 1112, 2236, 9776, 2710, 9777; Router Alert RFC 2113 and RFC 2711). */
 #include "igmp/wire.h"
 #include "base/err.h"

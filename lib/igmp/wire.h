@@ -1,4 +1,4 @@
-/* igmp.h - IGMPv1/v2/v3 and MLDv1/v2 codec (RFC 1112, 2236, 9776 (ex 3376),
+/* wire.h - IGMPv1/v2/v3 and MLDv1/v2 codec (RFC 1112, 2236, 9776 (ex 3376),
  * 2710, 9777 (ex 3810)), Router Alert (RFC 2113, 2711), and the membership
  * table a one-shot querier builds from the reports. Sans-I/O: whole IP
  * packets in and out, no sockets, no clocks. */

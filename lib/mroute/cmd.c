@@ -1,4 +1,4 @@
-/* mroutecmd.c - what mroute(8)'s commands do, for the command line and -b:
+/* cmd.c - what mroute(8)'s commands do, for the command line and -b:
  * add/del/join/leave/flush/stop/hold over the kernel API and the holder. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,27 +10,13 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "mroute/hold.h"
+#include "base/num.h"
 #include "mroute/cmd.h"
+#include "mroute/hold.h"
+#include "mroute/owner.h"
 #include "mroute/show.h"
-#include "base/opt.h"
-#include "base/priv.h"
 
-/* Each on its own: priv_raise() of a set fails whole when one of them
- * is missing, and the kernel call that needs it then names it. */
 #define PL(n) ((n) == 1 ? "" : "s")
-
-static int raised;
-
-void mrc_raise(void)
-{
-	/* once per process: a batch of 1,000 lines raises once */
-	if (raised)
-		return;
-	priv_raise(PRIV_NET_RAW);
-	priv_raise(PRIV_NET_ADMIN);
-	raised = 1;
-}
 
 static int fam_idx(int family)
 {
@@ -54,38 +40,32 @@ static const char *abs_pidfile(const char *p)
 	return buf;
 }
 
-void mrc_init(struct mrc_ctx *x, uint32_t table)
+/* Before anything else: a command for a family (or both, when family is 0
+ * and both lack it) that the kernel cannot route ends with the one line
+ * naming the missing option. show and status leave out a family the kernel
+ * lacks when the other one is there. */
+static int kernel_check(struct mrc_ctx *x, int family)
 {
-	memset(x, 0, sizeof(*x));
-	x->table = table;
-	x->m[0].fd = x->m[1].fd = -1;
-	x->held[0] = x->held[1] = -1;
-	x->expire = 60;		/* smcrouted's default flush interval too */
-	x->out = stdout;
-}
+	enum mr_support s4, s6;
 
-static void note(struct mrc_ctx *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void note(struct mrc_ctx *x, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	if (!x->note)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	x->note(buf);
-}
-
-const char *mrc_table_name(uint32_t table, char *buf, size_t len)
-{
-	if (table == MR_TABLE_DEFAULT)
-		snprintf(buf, len, "default");
-	else
-		snprintf(buf, len, "%u", table);
-	return buf;
+	if (family) {
+		s4 = mrc_support(x, family);
+		if (s4 == MR_SUPPORTED)
+			return 0;
+		mr_support_err(family, s4);
+	} else {
+		s4 = mrc_support(x, AF_INET);
+		s6 = mrc_support(x, AF_INET6);
+		if (s4 == MR_SUPPORTED || s6 == MR_SUPPORTED)
+			return 0;
+		/* both families only when both lack the same thing */
+		if (s4 == s6)
+			mr_support_err(0, s4);
+		else
+			mr_support_err(AF_INET, s4);
+	}
+	x->no_kernel = 1;
+	return 1;
 }
 
 /* Says what a failed kernel call needs, in the house style. */
@@ -110,7 +90,7 @@ static struct mr *table_sock(struct mrc_ctx *x, int family)
 
 	if (m->fd >= 0)
 		return m;
-	mrc_raise();
+	mr_raise();
 	if (mr_open(m, family, x->table) < 0) {
 		e = errno;
 		fail_priv(e);
@@ -195,7 +175,7 @@ static int start_holder(struct mrc_ctx *x, int family, int members_only,
 			      .expire = x->expire,
 			      .pidfile = abs_pidfile(x->pidfile) };
 
-	mrc_raise();
+	mr_raise();
 	if (mrh_spawn(&o, pid) < 0) {
 		/* lost a race with another mroute starting one: fine */
 		if (our_holder(family, x->table, NULL) > 0) {
@@ -220,7 +200,7 @@ static int need_holder(struct mrc_ctx *x, int family, int members_ok)
 	if (pid > 0) {
 		err_set("the mroute holder (pid %ld) keeps memberships only: "
 			"table %s is held by another process", (long)pid,
-			mrc_table_name(x->table, t, sizeof(t)));
+			mr_table_name(x->table, t, sizeof(t)));
 		return 1;
 	}
 	held = mr_held(family, x->table);
@@ -231,27 +211,27 @@ static int need_holder(struct mrc_ctx *x, int family, int members_ok)
 		if (pid > 0)
 			err_set("(*,G) routes need the mroute holder, but %s "
 				"table %s is held by %s (pid %ld)",
-				fam_name(family), mrc_table_name(x->table, t,
+				fam_name(family), mr_table_name(x->table, t,
 				sizeof(t)), comm, (long)pid);
 		else
 			err_set("(*,G) routes need the mroute holder, but %s "
 				"table %s is held by another process",
-				fam_name(family), mrc_table_name(x->table, t,
+				fam_name(family), mr_table_name(x->table, t,
 				sizeof(t)));
 		return 1;
 	}
 	if (x->no_hold) {
 		err_set("no mroute holder runs for %s table %s (--no-hold)",
-			fam_name(family), mrc_table_name(x->table, t,
+			fam_name(family), mr_table_name(x->table, t,
 			sizeof(t)));
 		return 1;
 	}
 	if (start_holder(x, family, held, &pid) < 0)
 		return 1;
 	if (pid > 0)
-		note(x, "started holder (pid %ld) for %s table %s%s",
+		mrc_note(x, "started holder (pid %ld) for %s table %s%s",
 		     (long)pid, fam_name(family),
-		     mrc_table_name(x->table, t, sizeof(t)),
+		     mr_table_name(x->table, t, sizeof(t)),
 		     held ? " (memberships only: the table is held elsewhere)" :
 		     "");
 	if (!held)
@@ -421,9 +401,9 @@ static int exec_flush(struct mrc_ctx *x, int family)
 		sscanf(reply, "ok %d %d", &nt, &nd);
 	ret = statics(x, family, 1, &nr, &nv);
 	if (!ret && (nr || nt || nv))
-		note(x, "%s table %s: removed %d static route%s, %d (*,G) "
+		mrc_note(x, "%s table %s: removed %d static route%s, %d (*,G) "
 		     "route%s (and %d entr%s %s installed), %d VIF%s",
-		     fam_name(family), mrc_table_name(x->table, t, sizeof(t)),
+		     fam_name(family), mr_table_name(x->table, t, sizeof(t)),
 		     nr, PL(nr), nt, PL(nt), nd, nd == 1 ? "y" : "ies",
 		     nt == 1 ? "it" : "they", nv, PL(nv));
 	return ret;
@@ -435,7 +415,7 @@ static int exec_stop(struct mrc_ctx *x, int family)
 	int nt = 0, nd = 0, nj = 0, nr, nv, i;
 	pid_t pid = our_holder(family, x->table, NULL);
 
-	mrc_table_name(x->table, t, sizeof(t));
+	mr_table_name(x->table, t, sizeof(t));
 	if (pid <= 0) {
 		err_set("no mroute holder runs for %s table %s",
 			fam_name(family), t);
@@ -449,14 +429,13 @@ static int exec_stop(struct mrc_ctx *x, int family)
 		usleep(10000);
 	if (statics(x, family, 0, &nr, &nv))
 		return 1;
-	fprintf(x->out, "stopped holder (pid %ld) of %s table %s: dropped %d "
-		"(*,G) route%s (and %d entr%s %s installed), %d "
-		"membership%s\n", (long)pid, fam_name(family), t, nt, PL(nt),
-		nd, nd == 1 ? "y" : "ies", nt == 1 ? "it" : "they", nj,
-		PL(nj));
+	mrc_say(x, "stopped holder (pid %ld) of %s table %s: dropped %d (*,G) "
+		"route%s (and %d entr%s %s installed), %d membership%s",
+		(long)pid, fam_name(family), t, nt, PL(nt), nd,
+		nd == 1 ? "y" : "ies", nt == 1 ? "it" : "they", nj, PL(nj));
 	if (nr || nv)
-		fprintf(x->out, "remaining: %d static route%s, %d VIF%s; they "
-			"forward again when a process holds the table\n", nr,
+		mrc_say(x, "remaining: %d static route%s, %d VIF%s; they "
+			"forward again when a process holds the table", nr,
 			PL(nr), nv, PL(nv));
 	return 0;
 }
@@ -470,8 +449,8 @@ static int exec_hold(struct mrc_ctx *x, int family)
 	pid_t pid;
 	char t[16];
 
-	mrc_table_name(x->table, t, sizeof(t));
-	mrc_raise();
+	mr_table_name(x->table, t, sizeof(t));
+	mr_raise();
 	pid = our_holder(family, x->table, NULL);
 	if (pid > 0) {
 		err_set("an mroute holder (pid %ld) already runs for %s table %s",
@@ -479,7 +458,7 @@ static int exec_hold(struct mrc_ctx *x, int family)
 		return 1;
 	}
 	if (x->foreground) {
-		note(x, "holding %s table %s (pid %ld)", fam_name(family), t,
+		mrc_note(x, "holding %s table %s (pid %ld)", fam_name(family), t,
 		     (long)getpid());
 		if (mrh_run(&o, -1) < 0) {
 			fail_priv(errno);
@@ -491,7 +470,7 @@ static int exec_hold(struct mrc_ctx *x, int family)
 		fail_priv(errno);
 		return 1;
 	}
-	note(x, "started holder (pid %ld) for %s table %s", (long)pid,
+	mrc_note(x, "started holder (pid %ld) for %s table %s", (long)pid,
 	     fam_name(family), t);
 	return 0;
 }
@@ -500,9 +479,17 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 {
 	int f, ret = 0;
 
+	x->no_kernel = 0;
+	if (kernel_check(x, c->op == MRC_HOLD && !c->family ? AF_INET :
+			 c->family)) {
+		/* status -j still says it, as a field */
+		if (c->op == MRC_STATUS && x->json)
+			mrs_print(x, c->family, 1);
+		return 1;
+	}
 	/* everything but show talks to the table (raw socket, MRT_*) */
 	if (c->op != MRC_SHOW)
-		mrc_raise();
+		mr_raise();
 	switch (c->op) {
 	case MRC_ADD:
 	case MRC_DEL:
@@ -524,6 +511,8 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 
 			if (c->family && c->family != f)
 				continue;
+			if (mrc_support(x, f) != MR_SUPPORTED)
+				continue;
 			if (c->op == MRC_FLUSH) {
 				r = exec_flush(x, f);
 			} else {
@@ -539,7 +528,7 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 		}
 		if (c->op == MRC_STOP && !c->family && !stopped) {
 			err_set("no mroute holder runs for table %s",
-				mrc_table_name(x->table, (char[16]){ 0 }, 16));
+				mr_table_name(x->table, (char[16]){ 0 }, 16));
 			ret = 1;
 		}
 		return ret;
@@ -572,6 +561,11 @@ int mrc_batch(struct mrc_ctx *x, FILE *f, const char *name, int family_opt,
 			r = mrc_exec(x, &c);
 		else
 			r = mrc_exec(x, &c);
+		if (r && x->no_kernel) {
+			/* the same for every line: say it once, stop */
+			error(err_str());
+			return r;
+		}
 		if (r) {
 			snprintf(msg, sizeof(msg), "%s:%d: %s", name, lineno,
 				 err_str());
@@ -599,20 +593,20 @@ int mrc_finish(struct mrc_ctx *x)
 
 		if (!x->added[f] || x->held[f] == 1)
 			continue;
-		mrc_table_name(x->table, t, sizeof(t));
+		mr_table_name(x->table, t, sizeof(t));
 		if (our_holder(family, x->table, &held) > 0 && held)
 			continue;
 		held = mr_held(family, x->table);
 		if (held > 0) {
 			pid = mrh_find_owner(family, comm, sizeof(comm));
 			if (pid > 0)
-				note(x, "%s table %s is held by %s (pid %ld): "
+				mrc_note(x, "%s table %s is held by %s (pid %ld): "
 				     "the routes forward under it",
 				     fam_name(family), t, comm, (long)pid);
 			continue;
 		}
 		if (x->no_hold) {
-			note(x, "nobody holds %s table %s: the routes forward "
+			mrc_note(x, "nobody holds %s table %s: the routes forward "
 			     "once a process does (mroute hold)",
 			     fam_name(family), t);
 			continue;
@@ -622,7 +616,7 @@ int mrc_finish(struct mrc_ctx *x)
 			continue;
 		}
 		if (pid > 0)
-			note(x, "started holder (pid %ld) for %s table %s",
+			mrc_note(x, "started holder (pid %ld) for %s table %s",
 			     (long)pid, fam_name(family), t);
 	}
 	mr_close(&x->m[0]);

@@ -1,12 +1,12 @@
-/* mrgrammar.c - mroute(8)'s command grammar, smcroutectl-like: COMMAND
+/* grammar.c - mroute(8)'s command grammar, smcroutectl-like: COMMAND
  * IIF [SOURCE] GROUP[/LEN] OIF[/TTL]..., parsed without I/O. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/err.h"
-#include "mroute/cmd.h"
-#include "base/opt.h"
+#include "base/num.h"
+#include "mroute/grammar.h"
 
 static const struct {
 	const char *name;

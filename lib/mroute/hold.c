@@ -1,5 +1,5 @@
-/* mrhold.c - the mroute holder: MRT_INIT owner, (*,G) templates served from
- * NOCACHE upcalls, memberships, and its control socket (see mrhold.h). */
+/* hold.c - the mroute holder: MRT_INIT owner, (*,G) templates served from
+ * NOCACHE upcalls, memberships, and its control socket (see mroute/hold.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "net/inet.h"
 #include "net/mcast.h"
 #include "mroute/hold.h"
-#include "base/opt.h"
+#include "base/num.h"
 #include "base/priv.h"
 
 #define MAXCLIENTS 8
@@ -295,10 +296,7 @@ static void expire_dyn(struct holder *h)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(clock_ns() / 1000000);
 }
 
 static void read_upcalls(struct holder *h)

@@ -1,4 +1,4 @@
-/* mrhold.h - the mroute holder: owns a multicast routing table (MRT_INIT)
+/* hold.h - the mroute holder: owns a multicast routing table (MRT_INIT)
  * so that static routes forward, serves (*,G) templates from NOCACHE
  * upcalls, keeps group memberships, and answers the CLI on an abstract
  * unix socket (scoped to the network namespace, like the table). */
@@ -64,10 +64,5 @@ int mrh_request(int family, uint32_t table, const char *req, char *reply,
 /* Default pid file: /run/mcbox (root) or $XDG_RUNTIME_DIR, named after the
  * family, table and, outside the initial one, the network namespace. */
 const char *mrh_pidfile(int family, uint32_t table, char *buf, size_t len);
-
-/* Who holds the table when it is not us: a process with a raw IGMP
- * (ICMPv6) socket in this namespace, preferring known routing daemons.
- * Returns its pid and name in comm, or -1 when none is found. */
-pid_t mrh_find_owner(int family, char *comm, size_t len);
 
 #endif

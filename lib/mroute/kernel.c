@@ -1,4 +1,4 @@
-/* mroute.c - the Linux multicast routing API (ipmr, ip6mr): the table
+/* kernel.c - the Linux multicast routing API (ipmr, ip6mr): the table
  * socket, VIFs, MFC entries, table selection and rtnetlink dumps. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <linux/mroute6.h>
 #include <linux/netlink.h>
 #include <linux/if_link.h>
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/priv.h"
 #include "mroute/kernel.h"
 
 /* --- sockets and setsockopt --- */
@@ -52,8 +54,7 @@ int mr_open(struct mr *m, int family, uint32_t table)
 			int e = errno;
 
 			if (e == ENOPROTOOPT)
-				err_set("table %u: kernel without multiple "
-					"multicast routing tables", table);
+				mr_support_err(family, MR_NO_TABLES);
 			else
 				err_set("select table %u: %s", table,
 					strerror(e));
@@ -79,6 +80,8 @@ int mr_init(struct mr *m)
 	int opt = m->family == AF_INET6 ? MRT6_INIT : MRT_INIT;
 
 	if (setsockopt(m->fd, level(m), opt, &one, sizeof(one)) < 0) {
+		if (errno == ENOPROTOOPT)
+			return mr_support_err(m->family, MR_NO_ROUTING);
 		err_set("take the table (MRT%s_INIT): %s",
 			m->family == AF_INET6 ? "6" : "", strerror(errno));
 		return -1;
@@ -184,6 +187,105 @@ static int nl_dump(int type, int family, void *body, size_t blen,
 	free(buf);
 	close(fd);
 	return ret;
+}
+
+/* --- what the kernel offers --- */
+
+/* 1 when path exists, 0 when it does not although /proc/net is there,
+ * -1 when /proc cannot tell. */
+static int proc_has(const char *path)
+{
+	if (access(path, F_OK) == 0)
+		return 1;
+	return access("/proc/net/dev", F_OK) == 0 ? 0 : -1;
+}
+
+/* Without /proc: MRT*_VERSION is answered by any raw socket of a kernel
+ * with multicast routing, ENOPROTOOPT otherwise. -1: cannot tell (no
+ * CAP_NET_RAW, say), and the command itself will find out. */
+static int sock_has_routing(int family)
+{
+	int fd, v, r = -1;
+	socklen_t len = sizeof(v);
+
+	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, family == AF_INET6 ?
+		    IPPROTO_ICMPV6 : IPPROTO_IGMP);
+	if (fd < 0)
+		return -1;
+	if (getsockopt(fd, family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       family == AF_INET6 ? MRT6_VERSION : MRT_VERSION, &v,
+		       &len) == 0)
+		r = 1;
+	else if (errno == ENOPROTOOPT)
+		r = 0;
+	close(fd);
+	return r;
+}
+
+static int ignore_msg(const struct nlmsghdr *nh, size_t len, void *arg)
+{
+	(void)nh;
+	(void)len;
+	(void)arg;
+	return 0;
+}
+
+enum mr_support mr_support(int family, uint32_t table)
+{
+	struct fib_rule_hdr frh = { .family = family == AF_INET6 ?
+				    RTNL_FAMILY_IP6MR : RTNL_FAMILY_IPMR };
+	int has = proc_has(family == AF_INET6 ? "/proc/net/ip6_mr_vif" :
+			   "/proc/net/ip_mr_vif");
+
+	if (has < 0)
+		has = sock_has_routing(family);
+	if (has == 0)
+		return MR_NO_ROUTING;
+	if (table == MR_TABLE_DEFAULT)
+		return MR_SUPPORTED;
+	/* the ipmr/ip6mr rule family is registered only with multiple
+	 * tables; a dump of an unknown rule family fails EAFNOSUPPORT */
+	if (nl_dump(RTM_GETRULE, 0, &frh, sizeof(frh), ignore_msg, NULL) < 0 &&
+	    errno == EAFNOSUPPORT)
+		return MR_NO_TABLES;
+	return MR_SUPPORTED;
+}
+
+const char *mr_support_option(int family, enum mr_support s)
+{
+	switch (s) {
+	case MR_NO_ROUTING:
+		return family == AF_INET6 ? "CONFIG_IPV6_MROUTE" :
+		       "CONFIG_IP_MROUTE";
+	case MR_NO_TABLES:
+		return family == AF_INET6 ?
+		       "CONFIG_IPV6_MROUTE_MULTIPLE_TABLES" :
+		       "CONFIG_IP_MROUTE_MULTIPLE_TABLES";
+	case MR_SUPPORTED:
+		break;
+	}
+	return NULL;
+}
+
+int mr_support_err(int family, enum mr_support s)
+{
+	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4";
+
+	if (!family)
+		err_set("this kernel has %s multicast routing%s (%s and %s are "
+			"not set)", s == MR_NO_TABLES ? "only the default" :
+			"no", s == MR_NO_TABLES ? " tables" : "",
+			mr_support_option(AF_INET, s),
+			mr_support_option(AF_INET6, s));
+	else if (s == MR_NO_TABLES)
+		err_set("this kernel has only the default %s multicast "
+			"routing table (%s is not set)", fam,
+			mr_support_option(family, s));
+	else
+		err_set("this kernel has no %s multicast routing (%s is not "
+			"set)", fam, mr_support_option(family, s));
+	errno = ENOPROTOOPT;
+	return -1;
 }
 
 struct route_acc {
@@ -568,4 +670,18 @@ int mr_route_oif(int family, const union mr_addr *addr)
 		if (ra->rta_type == RTA_OIF && RTA_PAYLOAD(ra) >= 4)
 			memcpy(&oif, RTA_DATA(ra), 4);
 	return oif;
+}
+
+/* Each on its own: priv_raise() of a set fails whole when one of them
+ * is missing, and the kernel call that needs it then names it. */
+void mr_raise(void)
+{
+	static int raised;
+
+	/* once per process: a batch of 1,000 lines raises once */
+	if (raised)
+		return;
+	priv_raise(PRIV_NET_RAW);
+	priv_raise(PRIV_NET_ADMIN);
+	raised = 1;
 }

@@ -1,4 +1,4 @@
-/* mrowner.c - who holds a multicast routing table (a raw IGMP or ICMPv6
+/* owner.c - who holds a multicast routing table (a raw IGMP or ICMPv6
  * socket found through /proc, without ptrace rights over a daemon), and
  * where the mroute holder's pid file lives. */
 #include <ctype.h>
@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mroute/hold.h"
+#include "mroute/owner.h"
+#include "mroute/parse.h"
 
 static unsigned long netns_ino(const char *path)
 {

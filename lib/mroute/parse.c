@@ -1,4 +1,4 @@
-/* mrparse.c - mroute's parsers, free of I/O so that they are unit-tested
+/* parse.c - mroute's parsers, free of I/O so that they are unit-tested
  * and fuzzed: NOCACHE upcalls (struct igmpmsg, struct mrt6msg), the
  * /proc/net/ip*_mr_vif tables, rtnetlink RTNL_FAMILY_IPMR/IP6MR dumps. */
 #include <arpa/inet.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mroute/kernel.h"
+#include "mroute/parse.h"
 
 int mr_addr_is_any(int family, const union mr_addr *a)
 {
@@ -324,3 +324,11 @@ int mr_parse_vif_msg(const void *msg, size_t len, uint32_t table,
 	return 1;
 }
 
+const char *mr_table_name(uint32_t table, char *buf, size_t len)
+{
+	if (table == MR_TABLE_DEFAULT)
+		snprintf(buf, len, "default");
+	else
+		snprintf(buf, len, "%u", table);
+	return buf;
+}

@@ -1,4 +1,4 @@
-/* mrshow.c - mroute show and status: the kernel's view of a multicast
+/* show.c - mroute show and status: the kernel's view of a multicast
  * routing table (rtnetlink, /proc) plus the holder's, and the checks that
  * explain why traffic does not cross (rp_filter, RFC 3704 reverse path). */
 #include <arpa/inet.h>
@@ -12,8 +12,8 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "mroute/hold.h"
+#include "mroute/owner.h"
 #include "mroute/show.h"
-#include "base/priv.h"
 
 struct view {
 	int family;
@@ -61,7 +61,7 @@ static int load(struct mrc_ctx *x, int family, struct view *v)
 	/* IPv6 side tables: VIFs are found by probing, which needs the
 	 * table's socket and CAP_NET_ADMIN; without them the list is empty */
 	if (family == AF_INET6 && x->table != MR_TABLE_DEFAULT) {
-		mrc_raise();
+		mr_raise();
 		if (mr_open(&v->m, family, x->table) < 0)
 			v->m.fd = -1;
 	}
@@ -313,7 +313,7 @@ static void status(struct mrc_ctx *x, struct view *v)
 	struct json j;
 	size_t k;
 
-	mrc_table_name(x->table, t, sizeof(t));
+	mr_table_name(x->table, t, sizeof(t));
 	held = v->holder && v->htable ? 1 : mr_held(v->family, x->table);
 	if (v->holder && v->htable) {
 		pid = v->hpid;
@@ -382,6 +382,7 @@ static void status(struct mrc_ctx *x, struct view *v)
 		json_begin(&j, x->out);
 		json_str(&j, "family", fam_key(v->family));
 		json_uint(&j, "table", x->table);
+		json_bool(&j, "kernel_routing", 1);
 		json_bool(&j, "held", held > 0);
 		if (pid > 0) {
 			json_int(&j, "holder_pid", pid);
@@ -455,18 +456,44 @@ static void status(struct mrc_ctx *x, struct view *v)
 		free(hint.line[i]);
 }
 
+/* A family the kernel cannot route: status -j says so as a field; text
+ * names it on stderr when the other family is shown. */
+static void no_kernel(struct mrc_ctx *x, int family, enum mr_support sup,
+		      int st)
+{
+	struct json j;
+
+	if (st && x->json) {
+		json_begin(&j, x->out);
+		json_str(&j, "family", fam_key(family));
+		json_uint(&j, "table", x->table);
+		json_bool(&j, "kernel_routing", 0);
+		json_str(&j, "kernel_missing", mr_support_option(family, sup));
+		json_end(&j);
+	} else if (x->note) {
+		mr_support_err(family, sup);
+		x->note(err_str());
+	}
+}
+
 int mrs_print(struct mrc_ctx *x, int family, int st)
 {
 	int f, shown = 0, printed = 0;
+	enum mr_support sup;
 
 	if (st)		/* the holder probe takes MRT_INIT for a moment */
-		mrc_raise();
+		mr_raise();
 
 	for (f = AF_INET; f; f = f == AF_INET ? AF_INET6 : 0) {
 		struct view v;
 
 		if (family && family != f)
 			continue;
+		sup = mrc_support(x, f);
+		if (sup != MR_SUPPORTED) {
+			no_kernel(x, f, sup, st);
+			continue;
+		}
 		if (load(x, f, &v) < 0) {
 			unload(&v);
 			/* a kernel without IPv6 multicast routing */
@@ -483,7 +510,7 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 				fprintf(x->out, "%s%s table %s\n",
 					printed > 1 ? "\n" : "",
 					f == AF_INET6 ? "IPv6" : "IPv4",
-					mrc_table_name(x->table,
+					mr_table_name(x->table,
 						       (char[16]){ 0 }, 16));
 			show_vifs(x, &v);
 			show_routes(x, &v);
@@ -491,9 +518,11 @@ int mrs_print(struct mrc_ctx *x, int family, int st)
 		}
 		unload(&v);
 	}
+	if (!shown)
+		return 1;	/* the caller has said why */
 	if (!st && !x->json && !printed)
 		fprintf(x->out, "no VIFs, routes or memberships in table %s\n",
-			mrc_table_name(x->table, (char[16]){ 0 }, 16));
+			mr_table_name(x->table, (char[16]){ 0 }, 16));
 	fflush(x->out);
 	return 0;
 }

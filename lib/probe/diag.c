@@ -1,4 +1,4 @@
-/* mcdiag.c - receiver self-diagnosis from the route table and /proc:
+/* diag.c - receiver self-diagnosis from the route table and /proc:
  * group route, rp_filter (RFC 3704), IGMP/MLD membership. */
 #include "probe/diag.h"
 

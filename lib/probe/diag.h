@@ -1,4 +1,4 @@
-/* mcdiag.h - why did nothing arrive? Checks a receiver can make by itself,
+/* diag.h - why did nothing arrive? Checks a receiver can make by itself,
  * without privileges: a route for the group, rp_filter (RFC 3704 strict
  * reverse-path filtering) on the interface, and the kernel's membership
  * tables /proc/net/igmp and /proc/net/igmp6. */

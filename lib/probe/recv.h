@@ -1,7 +1,7 @@
 /* recv.h - mcrecv's receive engine: operands x SSM sources into groups,
  * one socket per (group, port) joined on each source (RFC 3678 API,
  * RFC 4607 SSM), batched receive with UDP GRO trains split again, and
- * probe accounting (lib/probe.h). Printing stays with the caller, which
+ * probe accounting (probe/stats.h). Printing stays with the caller, which
  * gets each datagram through a callback. */
 #ifndef MCBOX_PROBE_RECV_H
 #define MCBOX_PROBE_RECV_H

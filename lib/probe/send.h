@@ -1,8 +1,8 @@
 /* send.h - mcsend's send engine: a batch of datagram buffers (numbered
- * probes, lib/probe.h, or one chunk of input), sent to every group's
+ * probes, probe/wire.h, or one chunk of input), sent to every group's
  * connected socket with sendmmsg or, for probe trains, one UDP_SEGMENT
  * send (udp(7)); falls back to sendmmsg when the route's device cannot
- * segment. Pacing comes from lib/rate.h. */
+ * segment. Pacing comes from net/rate.h. */
 #ifndef MCBOX_PROBE_SEND_H
 #define MCBOX_PROBE_SEND_H
 

@@ -1,15 +1,7 @@
-/* probe.h - mcbox probe datagrams (mcsend --probe, mcrecv) and per-sender
- * receive statistics: loss, duplicates, reordering, TTL, one-way delay and
- * RFC 3550 (section 6.4.1) interarrival jitter. Sans-I/O: bytes and times
- * in, counters out.
- *
- * Wire format, network byte order, PROBE_HDRLEN bytes then zero padding:
- *	0  magic "MCBP"       4  version (1)     5  flags (bit 0: tx time valid)
- *	6  TTL set by sender  7  reserved (0)
- *	8  sender id (u32, random per run)
- *	12 sequence (u64, from 0)
- *	20 send time (u64, ns since the Unix epoch, CLOCK_REALTIME)
- */
+/* stats.h - per-sender receive statistics of mcbox probes (probe/wire.h):
+ * loss, duplicates, reordering, TTL, one-way delay and RFC 3550 (section
+ * 6.4.1) interarrival jitter. Sans-I/O: probes and times in, counters
+ * out. */
 #ifndef MCBOX_PROBE_STATS_H
 #define MCBOX_PROBE_STATS_H
 
@@ -17,33 +9,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PROBE_MAGIC	0x4d434250u	/* "MCBP" */
-#define PROBE_VERSION	1
-#define PROBE_HDRLEN	28
-#define PROBE_F_TIME	0x01
+#include "probe/wire.h"
 
 /* Duplicates are recognised among the last PROBE_WINDOW sequence numbers;
  * an older one is counted as late (neither new nor duplicate). */
 #define PROBE_WINDOW	4096
 /* A jump forward by more than this is not a plausible sequence: ignored. */
 #define PROBE_MAX_JUMP	(1ull << 32)
-
-struct probe_hdr {
-	uint8_t flags;
-	uint8_t ttl;		/* TTL/hop limit the sender set; 0: unknown */
-	uint32_t id;
-	uint64_t seq;
-	uint64_t tx_ns;		/* valid when flags & PROBE_F_TIME */
-};
-
-/* Writes a probe of exactly size bytes (header, then zeros) into buf.
- * Returns size, or 0 when size < PROBE_HDRLEN. */
-size_t probe_encode(void *buf, size_t size, const struct probe_hdr *h);
-/* Rewrites sequence and send time in an encoded probe (the fast path for
- * senders that reuse buffers). */
-void probe_stamp(void *buf, uint64_t seq, uint64_t tx_ns);
-/* 0 and *h filled when buf is a probe of a version we read; -1 if not. */
-int probe_decode(const void *buf, size_t len, struct probe_hdr *h);
 
 /* What probe_account() made of a probe. */
 enum probe_verdict {

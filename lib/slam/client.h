@@ -1,4 +1,4 @@
-/* slamcli.h - the SLAM client state machine, sans I/O (PROTOCOLS.md §1.8,
+/* client.h - the SLAM client state machine, sans I/O (PROTOCOLS.md §1.8,
  * §1.10): header cache and restart on a new transaction, block bitmap,
  * NACKs with as many runs as fit, and the master/slave timers that keep
  * hundreds of receivers from flooding the server. */

@@ -34,7 +34,7 @@
 #define PKT_ROOM(bs)	((size_t)(bs) + SLAM_HDR_MAX + SLAM_INT_LEN)
 
 int slam_tx_init(struct slam_tx *t, int fd,
-		   const struct sockaddr_storage *dst, unsigned max)
+		 const struct sockaddr_storage *dst, unsigned max)
 {
 	memset(t, 0, sizeof(*t));
 	t->fd = fd;
@@ -70,8 +70,7 @@ void slam_tx_free(struct slam_tx *t)
 	t->n = 0;
 }
 
-int slam_tx_add(struct slam_tx *t, const struct slam_hdr *h,
-		  uint64_t block)
+int slam_tx_add(struct slam_tx *t, const struct slam_hdr *h, uint64_t block)
 {
 	struct slam_pkt *p;
 	size_t need = PKT_ROOM(h->bs);

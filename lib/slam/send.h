@@ -37,12 +37,11 @@ struct slam_tx {
 /* Room for max packets, sent with UDP_SEGMENT when the kernel has it. 0,
  * or -1 ENOMEM. */
 int slam_tx_init(struct slam_tx *t, int fd,
-		   const struct sockaddr_storage *dst, unsigned max);
+		 const struct sockaddr_storage *dst, unsigned max);
 void slam_tx_free(struct slam_tx *t);
 /* Queues data packet block of h (the data is read at flush). 0, or -1
  * (ENOMEM, or EINVAL for a block past the end). */
-int slam_tx_add(struct slam_tx *t, const struct slam_hdr *h,
-		  uint64_t block);
+int slam_tx_add(struct slam_tx *t, const struct slam_hdr *h, uint64_t block);
 static inline int slam_tx_full(const struct slam_tx *t)
 {
 	return t->n >= t->max;

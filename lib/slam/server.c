@@ -1,4 +1,4 @@
-/* slamsrv.c - the SLAM server state machine, sans I/O (Etherboot/iPXE
+/* server.c - the SLAM server state machine, sans I/O (Etherboot/iPXE
  * SLAM, PROTOCOLS.md §1.7 and §1.10). mini-slamd serves one NACK at a time,
  * unpaced, and wedges on bad ones; this one merges every NACK into a set
  * of wanted blocks swept once per round, paces with a token bucket, and

@@ -1,4 +1,4 @@
-/* slamsrv.h - the SLAM server state machine, sans I/O (PROTOCOLS.md §1.7,
+/* server.h - the SLAM server state machine, sans I/O (PROTOCOLS.md §1.7,
  * §1.10): merges every client's NACKs into one set of wanted blocks sent
  * once per round to the group, pings clients in turn, forgets the silent
  * ones, paces the data (fixed, or adapted to the loss and delay that NACKs

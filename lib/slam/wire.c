@@ -1,4 +1,4 @@
-/* slam.c - the SLAM wire codec: Ints, headers, data packets and NACKs
+/* wire.c - the SLAM wire codec: Ints, headers, data packets and NACKs
  * (Etherboot/iPXE SLAM, PROTOCOLS.md §1.3-1.4). */
 #include <string.h>
 

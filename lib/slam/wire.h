@@ -1,4 +1,4 @@
-/* slam.h - the SLAM wire codec (Etherboot/iPXE "Scalable Local Area
+/* wire.h - the SLAM wire codec (Etherboot/iPXE "Scalable Local Area
  * Multicast"; no RFC, see PROTOCOLS.md §1): the variable-length Int, the
  * header shared by data and status-request ("ping") packets, data packets
  * and run-length NACKs. Pure functions over byte buffers, no I/O. */

@@ -1,4 +1,4 @@
-/* tftp_get.c - the I/O driver around the sans-I/O TFTP client (RFC 1350,
+/* get.c - the I/O driver around the sans-I/O TFTP client (RFC 1350,
  * 2347-2349, 7440, RFC 2090 multicast; PROTOCOLS.md §2): sockets, group
  * joins, batched reads, the output file and the clock for one download. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* tftp_get.h - the I/O driver around the sans-I/O TFTP client (tftp.h):
+/* get.h - the I/O driver around the sans-I/O TFTP client (tftp.h):
  * sockets, group joins, batched reads, the output file and the clock, for
  * one download (RFC 1350/2347-2349/7440 and RFC 2090 multicast). */
 #ifndef MCBOX_TFTP_GET_H

@@ -1,4 +1,4 @@
-/* tftp.c - TFTP packet codec: RFC 1350 packets, RFC 2347 option lists and
+/* wire.c - TFTP packet codec: RFC 1350 packets, RFC 2347 option lists and
  * the RFC 2090 "addr,port,mc" value, every length bounded by the packet. */
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "tftp/wire.h"
+#include "tftp/client.h"
 
 static void addr(struct sockaddr_storage *ss, uint32_t a, int port)
 {

@@ -357,6 +357,34 @@ TEST(grammar)
 	CHECK_INT(mrc_parse(0, NULL, 0, &c), -1);
 }
 
+/* What mroute says on a kernel without routing or without tables: the
+ * tables case cannot be met on a host kernel that lacks routing. */
+TEST(kernel_support_lines)
+{
+	CHECK_INT(mr_support_err(AF_INET, MR_NO_ROUTING), -1);
+	CHECK_STR(err_str(), "this kernel has no IPv4 multicast routing "
+		  "(CONFIG_IP_MROUTE is not set)");
+	mr_support_err(AF_INET6, MR_NO_ROUTING);
+	CHECK_STR(err_str(), "this kernel has no IPv6 multicast routing "
+		  "(CONFIG_IPV6_MROUTE is not set)");
+	mr_support_err(0, MR_NO_ROUTING);
+	CHECK_STR(err_str(), "this kernel has no multicast routing "
+		  "(CONFIG_IP_MROUTE and CONFIG_IPV6_MROUTE are not set)");
+	mr_support_err(AF_INET, MR_NO_TABLES);
+	CHECK_STR(err_str(), "this kernel has only the default IPv4 "
+		  "multicast routing table "
+		  "(CONFIG_IP_MROUTE_MULTIPLE_TABLES is not set)");
+	mr_support_err(AF_INET6, MR_NO_TABLES);
+	CHECK_STR(err_str(), "this kernel has only the default IPv6 "
+		  "multicast routing table "
+		  "(CONFIG_IPV6_MROUTE_MULTIPLE_TABLES is not set)");
+	mr_support_err(0, MR_NO_TABLES);
+	CHECK_STR(err_str(), "this kernel has only the default multicast "
+		  "routing tables (CONFIG_IP_MROUTE_MULTIPLE_TABLES and "
+		  "CONFIG_IPV6_MROUTE_MULTIPLE_TABLES are not set)");
+	CHECK(mr_support_option(AF_INET, MR_SUPPORTED) == NULL);
+}
+
 int main(void)
 {
 	RUN(route_v4);
@@ -367,5 +395,6 @@ int main(void)
 	RUN(proc_vif);
 	RUN(templates);
 	RUN(grammar);
+	RUN(kernel_support_lines);
 	return unit_done();
 }
