@@ -187,13 +187,8 @@ static int mcrecv_main(int argc, char **argv)
 		opt_free(&st);
 		return st.status;
 	}
-	/* -q quiets the terminal, never a file asked for */
 	out = path ? OUT_FILE : quiet ? OUT_QUIET : json ? OUT_JSON
 	    : hex ? OUT_HEX : OUT_TEXT;
-	if (path && !*path) {
-		opt_free(&st);
-		return usage("bad -o '': an empty file name");
-	}
 	/* parse everything before joining anything: a bad operand is exit 2 */
 	if (iface && (ifindex = inet_ifindex(iface)) < 0)
 		ngs = -1;

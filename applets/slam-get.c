@@ -131,9 +131,6 @@ static int slam_get_main(int argc, char **argv)
 	if (!g.out)
 		return opt_usage_error(&slam_get_applet, "no -o FILE (SLAM "
 				       "carries no file name)");
-	if (!*g.out)
-		return opt_usage_error(&slam_get_applet, "bad -o '': an empty "
-				       "file name");
 	if ((ifname && (g.ifindex = inet_ifindex(ifname)) < 0) ||
 	    (sha && outfile_want_sha256(&g.want, sha)))
 		return opt_usage_error(&slam_get_applet, "%s", err_str());

@@ -39,8 +39,7 @@ static const struct opt opts[] = {
 	{ O_MAXCL, "max-clients", "N", OPT_INT,
 	  "clients served at once (default 4096)", 1, 1000000 },
 	{ O_MAXHOST, "max-per-host", "N", OPT_INT,
-	  "clients (ports) of one address served at once (default 64)",
-	  1, 1000000 },
+	  "clients of one address served at once (default 64)", 1, 1000000 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print only errors", 0, 0 },
 	{ 'j', "json", NULL, OPT_FLAG,
 	  "print one JSON object per event and a summary", 0, 0 },
@@ -77,21 +76,6 @@ static const char *const ev_name[] = {
 	[SLAM_SERVE_FULL] = "refuse", [SLAM_SERVE_SUSPECT] = "suspect",
 };
 
-/* A flood can evict or refuse thousands of clients: one line (or JSON
- * event) every 10 s at most for each kind, the summary has the totals. */
-#define NOTE_EVERY_NS	(10 * UINT64_C(1000000000))
-
-static int due(enum slam_serve_ev ev)
-{
-	static uint64_t next[2];
-	uint64_t now = clock_ns(), *n = &next[ev == SLAM_SERVE_FULL];
-
-	if (now < *n)
-		return 0;
-	*n = now + NOTE_EVERY_NS;
-	return 1;
-}
-
 static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		  const struct sockaddr_storage *a, int e)
 {
@@ -105,25 +89,14 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 			warnx("bad NACK from %s ignored",
 			      inet_fmt(a, buf, sizeof(buf)));
 		return;
-	} else if ((ev == SLAM_SERVE_FULL || ev == SLAM_SERVE_EVICT) &&
-		   !due(ev)) {
-		return;
 	} else if (ev == SLAM_SERVE_FULL && !json) {
-		warnx("refusing new client %s (%llu so far): its address has "
-		      "--max-per-host %u clients, or all --max-clients %u "
-		      "answer pings", inet_fmt(a, buf, sizeof(buf)),
-		      (unsigned long long)s->full, s->cfg.max_per_addr,
-		      s->cfg.max_clients);
-		return;
-	} else if (ev == SLAM_SERVE_EVICT && !json) {
-		if (!quiet)
-			warnx("no room for a new client: evicted %s (%llu so "
-			      "far); clients that never answered a ping go "
-			      "first", inet_fmt(a, buf, sizeof(buf)),
-			      (unsigned long long)s->evicted);
+		warnx("refusing new client %s (%llu so far): --max-per-host "
+		      "%u, or --max-clients %u all answering pings",
+		      inet_fmt(a, buf, sizeof(buf)), (unsigned long long)s->full,
+		      s->cfg.max_per_addr, s->cfg.max_clients);
 		return;
 	} else if (ev == SLAM_SERVE_FILE_ERR) {
-		warn("%s", sv->path);
+		warnx("%s", err_str());	/* the old copy is served on */
 		return;
 	} else if (ev == SLAM_SERVE_SEND_ERR) {
 		warn("send to %s", inet_fmt(&sv->g.group, buf, sizeof(buf)));
@@ -141,12 +114,10 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 				    s->cfg.rate : s->rate, 0);
 			json_double(&j, "loss", s->loss, 3);
 			json_double(&j, "rtt_ms", s->srtt / 1e6, 2);
-		} else if (ev == SLAM_SERVE_SUSPECT) {
-			json_str(&j, "reason", "lacks every block sent to it");
-		} else if (ev == SLAM_SERVE_EVICT) {
-			json_uint(&j, "evicted", s->evicted);
-		} else if (ev == SLAM_SERVE_FULL) {
-			json_uint(&j, "refused", s->full);
+		} else if (ev == SLAM_SERVE_EVICT || ev == SLAM_SERVE_FULL) {
+			json_uint(&j, ev == SLAM_SERVE_FULL ? "refused" :
+				  "evicted", ev == SLAM_SERVE_FULL ? s->full :
+				  s->evicted);
 		}
 		json_end(&j);
 	} else if (!quiet && ev != SLAM_SERVE_ROUND) {
@@ -156,12 +127,11 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		if (ev == SLAM_SERVE_RESTART)
 			printf(": file changed, %llu bytes, new transaction",
 			       (unsigned long long)s->h.total);
+		if (ev == SLAM_SERVE_EVICT)
+			printf(" (%llu so far)", (unsigned long long)s->evicted);
 		/* named, so that the admin can find the host */
-		if (ev == SLAM_SERVE_SUSPECT)
-			printf(": claims to lack every block sent to it "
-			       "(lying, or not receiving the group); served "
-			       "only when no one else waits");
-		printf("\n");
+		printf("%s\n", ev == SLAM_SERVE_SUSPECT ? ": lacks every block "
+		       "sent to it (lying, or deaf to the group)" : "");
 		fflush(stdout);
 	}
 }
@@ -247,20 +217,13 @@ static int slam_serve_main(int argc, char **argv)
 	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0) ||
 	    (user && priv_check_user(user)))
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
-	if (slam_serve_file(&v) < 0) {
-		if (errno == EINVAL)
-			warnx("%s: not a regular file", v.path);
-		else
-			warn("%s", v.path);
+	if (slam_serve_file(&v) < 0 || slam_serve_open(&v) < 0) {
+		warnx("%s", err_str());
 		goto out;
 	}
 	if (v.s.h.total > (UINT64_C(1) << 29) - 1 && !quiet)
 		warnx("%s: over 512 MiB; 32-bit Etherboot/iPXE clients cannot "
 		      "take it", v.path);
-	if (slam_serve_open(&v) < 0) {
-		warnx("%s", err_str());
-		goto out;
-	}
 	if (user ? priv_drop_to_user(user) : priv_drop_all()) {
 		warnx("%s", user ? err_str() : "cannot drop capabilities");
 		goto out;

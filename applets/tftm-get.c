@@ -141,26 +141,6 @@ static void summary(const struct tftp_get *g, const struct tftp_client *c,
 		c->blksize, (unsigned long long)c->st.retrans);
 }
 
-/* SERVER[:PORT] FILE, or a URL. */
-static int parse_target(int n, char **ops, struct sockaddr_storage *srv,
-			char **file, char **urlbuf)
-{
-	*urlbuf = NULL;
-	if (n == 2) {
-		*file = ops[1];
-		if (!**file)
-			return opt_usage_error(&tftm_get_applet,
-					       "empty remote file name");
-		if (inet_parse_server(ops[0], TFTP_PORT, o.family, srv) < 0)
-			return opt_usage_error(&tftm_get_applet, "bad server "
-					       "'%s': %s", ops[0], err_str());
-		return 0;
-	}
-	if (tftp_parse_url(ops[0], o.family, srv, file, urlbuf) < 0)
-		return opt_usage_error(&tftm_get_applet, "%s", err_str());
-	return 0;
-}
-
 static int tftm_get_main(int argc, char **argv)
 {
 	struct optstate st;
@@ -170,8 +150,8 @@ static int tftm_get_main(int argc, char **argv)
 	struct tftp_client c;
 	struct sockaddr_storage srv;
 	char **ops, *urlbuf = NULL, *file = NULL, local[256];
-	const char *sha = NULL;
-	int ch, n, rc = 0;
+	const char *sha = NULL, *bad = NULL;
+	int ch, n, rc = 0, fam = 0;
 
 	opt_init(&st, &tftm_get_applet, argc, argv);
 	while ((ch = opt_next(&st)) > 0)
@@ -197,17 +177,8 @@ static int tftm_get_main(int argc, char **argv)
 			cfg.passive_ns = (uint64_t)(st.secs * 1e9);
 			break;
 		case 'w': g.deadline_s = st.secs; break;
-		case '4':
-		case '6':
-			if (o.family && o.family != (ch == '4' ? AF_INET :
-							      AF_INET6)) {
-				rc = opt_usage_error(&tftm_get_applet,
-						     "-4 and -6 exclude each "
-						     "other");
-				goto out_opt;
-			}
-			o.family = ch == '4' ? AF_INET : AF_INET6;
-			break;
+		case '4': fam |= 1; break;
+		case '6': fam |= 2; break;
 		case 'j': o.json = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': g.note = note; break;
@@ -217,20 +188,21 @@ static int tftm_get_main(int argc, char **argv)
 	n = opt_operands(&st, &ops);
 	if (n < 0)
 		goto out_opt;
-	if (sha && outfile_want_sha256(&g.want, sha)) {
-		rc = opt_usage_error(&tftm_get_applet, "%s", err_str());
+	if (fam == 3)
+		bad = "-4 and -6 exclude each other";
+	o.family = fam == 1 ? AF_INET : fam == 2 ? AF_INET6 : AF_UNSPEC;
+	if (bad || (sha && outfile_want_sha256(&g.want, sha))) {
+		rc = opt_usage_error(&tftm_get_applet, "%s",
+				     bad ? bad : err_str());
 		goto out_opt;
 	}
-	if ((rc = parse_target(n, ops, &srv, &file, &urlbuf)))
+	if (tftp_get_target(n, ops, o.family, &srv, &file, &urlbuf)) {
+		rc = opt_usage_error(&tftm_get_applet, "%s", err_str());
 		goto out_url;
+	}
 	if (g.ifname && (g.ifindex = inet_ifindex(g.ifname)) < 0) {
 		rc = opt_usage_error(&tftm_get_applet, "bad -i '%s': %s",
 				     g.ifname, err_str());
-		goto out_url;
-	}
-	if (g.out && !*g.out) {
-		rc = opt_usage_error(&tftm_get_applet, "bad -o '': an empty "
-				     "file name");
 		goto out_url;
 	}
 	if (!g.out) {

@@ -57,6 +57,7 @@ struct slam_serve {
 	struct sock_rx rx;
 	uint64_t t0;			/* start, CLOCK_MONOTONIC ns */
 	int send_errno;			/* the last send error told */
+	uint64_t evict_note, full_note;	/* not told again before these */
 };
 
 /* Sets up the server machine and opens the file. 0, or -1 with errno. */

@@ -459,6 +459,24 @@ static int pct_decode(const char *url, char *s)
 	return 0;
 }
 
+int tftp_get_target(int n, char **ops, int family,
+		    struct sockaddr_storage *srv, char **file, char **buf)
+{
+	*buf = NULL;
+	if (n != 2)
+		return tftp_parse_url(ops[0], family, srv, file, buf);
+	*file = ops[1];
+	if (!**file) {
+		err_set("empty remote file name");
+		return -1;
+	}
+	if (inet_parse_server(ops[0], TFTP_PORT, family, srv) < 0) {
+		err_set("bad server '%s': %s", ops[0], err_str());
+		return -1;
+	}
+	return 0;
+}
+
 /* Largest block that fits the path MTU towards the server. */
 unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv)
 {

@@ -60,6 +60,11 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
  * x-tftm://srv//dir/f asks for "/dir/f". 0 or -1 + err_str(). */
 int tftp_parse_url(const char *url, int family, struct sockaddr_storage *srv,
 		   char **file, char **buf);
+/* Operands of tftm-get: SERVER[:PORT] FILE, or a URL (n operands); the
+ * server is one host (inet_parse_server). *file points into ops or into
+ * *buf (free it). 0, or -1 with err_str(). */
+int tftp_get_target(int n, char **ops, int family,
+		    struct sockaddr_storage *srv, char **file, char **buf);
 /* The largest block that fits the path MTU towards srv (1468 when it
  * cannot be known). */
 unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv);
