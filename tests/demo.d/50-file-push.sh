@@ -4,7 +4,7 @@
 demo_step "slam-serve / slam-get: push one file to many receivers"
 head -c 4000000 /dev/urandom >"$DEMO_TMP/image.bin"
 demo_bg slamsrv h1 slam-serve --once --idle 1 "$DEMO_TMP/image.bin"
-demo_wait 10 grep -q "listening on" "$DEMO_TMP/slamsrv.err"
+demo_wait 30 grep -q "listening on" "$DEMO_TMP/slamsrv.err"
 cat "$DEMO_TMP/slamsrv.err"
 echo "(h3 drops 10% of the UDP datagrams it receives, with nftables)"
 net_loss h3 10
