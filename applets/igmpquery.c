@@ -82,7 +82,9 @@ const struct applet igmpquery_applet = {
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
 
-static struct igmpq_opts o = IGMPQ_OPTS_INIT;
+/* zero-initialised (its source list stays out of .data); main sets the
+ * defaults */
+static struct igmpq_opts o;
 static int json, verbose, quiet;	/* what to print */
 
 static void print_table(struct igmp_table *t, const char *ifname)
@@ -171,6 +173,7 @@ static int igmpquery_main(int argc, char **argv)
 	struct json j;
 	int c, rc;
 
+	o = (struct igmpq_opts)IGMPQ_OPTS_INIT;
 	opt_init(&st, &igmpquery_applet, argc, argv);
 	while ((c = opt_next(&st)) > 0) {
 		switch (c) {

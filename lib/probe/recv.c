@@ -18,15 +18,12 @@
 #define MCRX_TICK_MS	20	/* deadline resolution of a single group */
 #define MCRX_MAX_FLOWS	4096	/* senders tracked; more are counted only */
 
-int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
-		struct mc_group **out)
+/* The groups of ops x sources into gs; their count, or -1 with err_str(). */
+static int pair(char **ops, int n, const char *const *sources, int nsrc,
+		struct mc_group *gs)
 {
-	struct mc_group *gs = calloc((size_t)n * (nsrc + 1), sizeof(*gs));
 	int ngs = 0;
 
-	*out = gs;
-	if (!gs)
-		return -2;
 	for (int i = 0; i < n; i++) {
 		struct mc_group g;
 
@@ -51,6 +48,23 @@ int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 			ngs++;
 		}
 	}
+	return ngs;
+}
+
+int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
+		struct mc_group **out)
+{
+	struct mc_group *gs = calloc((size_t)n * (nsrc + 1), sizeof(*gs));
+	int ngs;
+
+	*out = NULL;
+	if (!gs)
+		return -2;
+	ngs = pair(ops, n, sources, nsrc, gs);
+	if (ngs < 0)
+		free(gs);
+	else
+		*out = gs;
 	return ngs;
 }
 

@@ -19,7 +19,8 @@
 /* Parses the GROUP operands and pairs each source-less one with every
  * -s source (ops[i] naming its own source keeps it). *gs gets at most
  * n * (nsrc + 1) groups (free it); returns the count, -1 with err_str()
- * as a usage message (a bad operand or source), or -2 out of memory. */
+ * as a usage message (a bad operand or source), or -2 out of memory
+ * (*gs NULL on failure). */
 int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 		struct mc_group **gs);
 
