@@ -9,6 +9,7 @@ BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CC       ?= cc
 CLANG    ?= clang
 CFLAGS   ?= -O2 -g
@@ -102,7 +103,7 @@ $(N)/nomroute.so: tests/helpers/nomroute.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -shared -fPIC -o $@ $< -ldl
 
-check: deps-check $(PROG) asan units $(N)/nomroute.so
+check: deps-check $(PROG) asan units $(N)/nomroute.so fuzz-build
 	@bash tests/run
 
 # The suites that need a kernel feature, in the guest kernel of tests/vm
@@ -127,7 +128,8 @@ deps-check:
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/$(PROG)
 	for a in $(APPLETS); do ln -sf $(PROG) $(DESTDIR)$(BINDIR)/$$a; done
 	for p in man/*.[18]; do s=$${p##*.}; \
@@ -135,6 +137,8 @@ install: $(PROG)
 	install -m 0644 completions/mcbox.bash $(DESTDIR)$(BASHCOMPDIR)/mcbox
 	for a in $(APPLETS); do ln -sf mcbox $(DESTDIR)$(BASHCOMPDIR)/$$a; done
 	install -m 0644 completions/_mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox
+	install -m 0644 completions/mcbox.fish $(DESTDIR)$(FISHCOMPDIR)/mcbox.fish
+	for a in $(APPLETS); do ln -sf mcbox.fish $(DESTDIR)$(FISHCOMPDIR)/$$a.fish; done
 
 # File capabilities, permitted only (+p, never +ep): the dispatcher raises
 # one only for an applet that declares it. Never setuid.
@@ -144,22 +148,35 @@ install-caps: install
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG)
 	for a in $(APPLETS); do rm -f $(DESTDIR)$(BINDIR)/$$a \
-		$(DESTDIR)$(BASHCOMPDIR)/$$a; done
+		$(DESTDIR)$(BASHCOMPDIR)/$$a $(DESTDIR)$(FISHCOMPDIR)/$$a.fish; done
 	for p in man/*.[18]; do s=$${p##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mcbox $(DESTDIR)$(ZSHCOMPDIR)/_mcbox \
+		$(DESTDIR)$(FISHCOMPDIR)/mcbox.fish
 
-# libFuzzer harnesses, each run for FUZZTIME seconds.
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang: the library
+# once with the sanitizers and coverage (fuzzer-no-link), then one binary per
+# harness. Any sanitizer report aborts (-fno-sanitize-recover), so libFuzzer
+# saves it as a crash. `make fuzz` mutates each harness for FUZZTIME seconds,
+# one at a time, and exits non-zero on any finding; `make check` runs every
+# harness once over its committed corpus (tests/fuzz/run corpus).
 FUZZTIME ?= 30
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(BASEFLAGS) $(PKG_CFLAGS)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+F = build/fuzz
+FUZZCFLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	     -fno-sanitize-recover=all -fno-omit-frame-pointer $(BASEFLAGS) \
+	     $(PKG_CFLAGS)
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(F)/%)
+$(F)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
-fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-	@for f in $^; do mkdir -p build/fuzz/corpus-$${f##*/}; \
-		echo "== $$f ($(FUZZTIME) s)"; \
-		$$f -max_total_time=$(FUZZTIME) build/fuzz/corpus-$${f##*/} \
-		tests/fuzz/corpus/$${f##*/} 2>&1 | tail -n 3 || exit 1; done
+	$(CLANG) $(FUZZCFLAGS) -MMD -MP -c $< -o $@
+$(F)/libmcbox.a: $(LIB_SRC:%.c=$(F)/obj/%.o)
+	@rm -f $@
+	$(AR) qcs $@ $^
+$(F)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(F)/libmcbox.a
+	$(CLANG) $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $< $(F)/libmcbox.a $(LIBS)
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	@bash tests/fuzz/run fuzz $(FUZZTIME) $(FUZZ_BINS)
 
 bench: $(PROG)
 	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
@@ -174,7 +191,7 @@ layout:
 	@bash tests/layout.sh
 
 lint: layout
-	shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
+	shellcheck -S warning -x tests/run tests/fuzz/run tests/demo.sh tests/helpers/*.bash \
 		tests/vm/run tests/vm/features tests/vm/guest-init tests/vm/init \
 		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 	bash -n completions/mcbox.bash
@@ -184,6 +201,6 @@ clean:
 	rm -rf build $(PROG)
 
 .PHONY: FORCE all asan units check check-vm demo docs deps deps-check install install-caps \
-	uninstall fuzz bench size layout lint clean
+	uninstall fuzz fuzz-build bench size layout lint clean
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

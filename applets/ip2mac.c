@@ -182,8 +182,8 @@ static int check_report(void)
 		json_arr_end(&j);
 		json_end_buffered(&j);
 	}
-	if (!pairs && !o.json)
-		printf("no two of the %zu groups share a MAC\n", uniq);
+	if (!pairs && !o.json && !o.rc)	/* a bad input was never checked */
+		puts(mac_set_none_shared(uniq, a, sizeof(a)));
 	mac_set_free(&o.all);
 	return pairs ? EXIT_FAILURE : EXIT_SUCCESS;
 }

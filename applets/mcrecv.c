@@ -64,7 +64,7 @@ static int verbose;
 
 static void datagram(void *ctx, const struct mcrx_dgram *d)
 {
-	char src[INET_FMTLEN], grp[INET_FMTLEN], line[2 * INET_FMTLEN + 128];
+	char line[2 * INET_FMTLEN + 128];
 	struct json j;
 
 	(void)ctx;
@@ -73,10 +73,7 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 		probe_fmt_dgram_json(&j, d);
 		json_end(&j);
 	} else if (out == OUT_HEX) {
-		printf("%s > %s ttl %d tos 0x%02x len %zu\n",
-		       inet_fmt(d->from, src, sizeof(src)),
-		       inet_fmt(&d->rg->g.group, grp, sizeof(grp)), d->ttl,
-		       d->tos & 0xff, d->len);
+		puts(probe_fmt_dgram_head(d, line, sizeof(line)));
 		dump_hex(stdout, d->p, d->len);
 	} else if (out == OUT_TEXT && d->probe) {
 		puts(probe_fmt_dgram_line(d, line, sizeof(line)));

@@ -80,6 +80,7 @@ static void summary(int json, const struct mctx_run *r, int ngroups)
 {
 	double secs = r->secs, pps = secs > 0 ? r->sent / secs : 0,
 	       bps = secs > 0 ? r->bytes * 8 / secs : 0;
+	char line[160];
 	struct json j;
 
 	if (json) {
@@ -93,9 +94,7 @@ static void summary(int json, const struct mctx_run *r, int ngroups)
 		json_end(&j);
 		return;
 	}
-	warnx("sent %llu datagrams, %llu bytes to %d group%s in %.3f s "
-	      "(%.0f pps, %.3f Mbit/s)", r->sent, r->bytes, ngroups,
-	      ngroups == 1 ? "" : "s", secs, pps, bps / 1e6);
+	warnx("%s", mctx_fmt_summary(r, ngroups, line, sizeof(line)));
 }
 
 #define usage(...) opt_usage_error(&mcsend_applet, __VA_ARGS__)

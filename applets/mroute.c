@@ -47,6 +47,7 @@ const struct applet mroute_applet = {
 	.section = 8,
 	.summary = "add, show and hold static multicast routes",
 	.operands = "COMMAND [ARG...]",
+	.commands = MRC_COMMANDS,
 	.min_args = 0,
 	.max_args = -1,
 	.opts = opts,
@@ -119,9 +120,8 @@ int mroute_main(int argc, char **argv)
 	x.note = on_note;
 	if (!batch && n == 0) {
 		opt_free(&st);
-		return opt_usage_error(&mroute_applet, "no command (add, del, "
-				       "show, status, join, leave, flush, "
-				       "stop, hold)");
+		return opt_usage_error(&mroute_applet, "no command (%s)",
+				       MRC_COMMANDS);
 	}
 	if (batch && n > 0) {
 		opt_free(&st);

@@ -10,6 +10,8 @@
 #include "base/json.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "base/units.h"
+#include "file/progress.h"
 #include "slam/get.h"
 
 #define O_MAXSIZE (OPT_LONGONLY + 1)
@@ -59,7 +61,7 @@ static void summary(const char *result, int rc)
 {
 	const struct slam_cli *c = &g.c;
 	double el = (double)(clock_ns() - g.t0) / 1e9;
-	char sbuf[INET_FMTLEN];
+	char sbuf[INET_FMTLEN], rbuf[32];
 	struct json j;
 
 	if (json) {
@@ -82,16 +84,19 @@ static void summary(const char *result, int rc)
 			    8 / el / 1e6 : 0, 1);
 		json_end(&j);
 	} else if (!quiet && !rc && strcmp(g.out, "-")) {
-		printf("%s: %llu bytes in %.2f s (%.1f Mbit/s), %llu NACKs, "
-		       "%u restarts\n", g.out,
-		       (unsigned long long)c->h.total, el,
-		       el > 0 ? (double)c->h.total * 8 / el / 1e6 : 0,
-		       (unsigned long long)c->nacks, c->restarts);
+		printf("%s: %llu byte%s in %.2f s (%s), %llu NACK%s, %u "
+		       "restart%s\n", g.out, (unsigned long long)c->h.total,
+		       units_s(c->h.total), el,
+		       units_byte_rate(rbuf, sizeof(rbuf), el > 0 ?
+				       (double)c->h.total / el : 0),
+		       (unsigned long long)c->nacks, units_s(c->nacks),
+		       c->restarts, units_s(c->restarts));
 	}
 }
 
 static void note(const char *msg)
 {
+	progress_clear();
 	warnx("%s", msg);
 }
 

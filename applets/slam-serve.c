@@ -11,6 +11,8 @@
 #include "base/json.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "base/units.h"
+#include "file/progress.h"
 #include "slam/serve.h"
 
 #define O_ONCE (OPT_LONGONLY + 1)
@@ -84,16 +86,18 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 	struct json j;
 
 	errno = e;
+	/* an event line on a line of its own, not after the progress */
+	if (!json && !quiet)
+		progress_clear();
 	if (ev == SLAM_SERVE_BAD) {
 		if (!quiet && !json)
 			warnx("bad NACK from %s ignored",
 			      inet_fmt(a, buf, sizeof(buf)));
 		return;
 	} else if (ev == SLAM_SERVE_FULL && !json) {
-		warnx("refusing new client %s (%llu so far): --max-per-host "
-		      "%u, or --max-clients %u all answering pings",
-		      inet_fmt(a, buf, sizeof(buf)), (unsigned long long)s->full,
-		      s->cfg.max_per_addr, s->cfg.max_clients);
+		warnx("refusing new client %s (%llu so far; --max-per-host, "
+		      "--max-clients)", inet_fmt(a, buf, sizeof(buf)),
+		      (unsigned long long)s->full);
 		return;
 	} else if (ev == SLAM_SERVE_FILE_ERR) {
 		warnx("%s", err_str());	/* the old copy is served on */
@@ -115,9 +119,8 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 			json_double(&j, "loss", s->loss, 3);
 			json_double(&j, "rtt_ms", s->srtt / 1e6, 2);
 		} else if (ev == SLAM_SERVE_EVICT || ev == SLAM_SERVE_FULL) {
-			json_uint(&j, ev == SLAM_SERVE_FULL ? "refused" :
-				  "evicted", ev == SLAM_SERVE_FULL ? s->full :
-				  s->evicted);
+			json_uint(&j, "so_far", ev == SLAM_SERVE_FULL ?
+				  s->full : s->evicted);
 		}
 		json_end(&j);
 	} else if (!quiet && ev != SLAM_SERVE_ROUND) {
@@ -125,11 +128,9 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		if (a)
 			printf(" %s", inet_fmt(a, buf, sizeof(buf)));
 		if (ev == SLAM_SERVE_RESTART)
-			printf(": file changed, %llu bytes, new transaction",
-			       (unsigned long long)s->h.total);
-		if (ev == SLAM_SERVE_EVICT)
-			printf(" (%llu so far)", (unsigned long long)s->evicted);
-		/* named, so that the admin can find the host */
+			printf(": file changed, %llu byte%s, new transaction",
+			       (unsigned long long)s->h.total,
+			       units_s(s->h.total));
 		printf("%s\n", ev == SLAM_SERVE_SUSPECT ? ": lacks every block "
 		       "sent to it (lying, or deaf to the group)" : "");
 		fflush(stdout);
@@ -164,15 +165,15 @@ static void summary(void)
 		json_uint(&j, "suspects", s->suspects);
 		json_end(&j);
 	} else if (!quiet) {
-		printf("sent %llu packets (%llu bytes) in %.2f s, %llu rounds; "
-		       "clients %llu: %llu done, %llu lost; %llu NACKs, %llu "
-		       "bad\n", (unsigned long long)s->sent,
-		       (unsigned long long)s->bytes, el,
-		       (unsigned long long)s->round,
-		       (unsigned long long)s->served,
+		printf("sent %llu packet%s (%llu byte%s) in %.2f s, %llu "
+		       "round%s; clients %llu: %llu done, %llu lost; %llu "
+		       "NACK%s, %llu bad\n", (unsigned long long)s->sent,
+		       units_s(s->sent), (unsigned long long)s->bytes,
+		       units_s(s->bytes), el, (unsigned long long)s->round,
+		       units_s(s->round), (unsigned long long)s->served,
 		       (unsigned long long)s->done,
 		       (unsigned long long)s->lost,
-		       (unsigned long long)s->nacks,
+		       (unsigned long long)s->nacks, units_s(s->nacks),
 		       (unsigned long long)s->bad);
 	}
 }
@@ -211,7 +212,6 @@ static int slam_serve_main(int argc, char **argv)
 	}
 	opt_free(&st);	/* ops point into argv */
 	v.path = ops[0];
-	/* an unknown -u user is a bad operand, found before any work */
 	if (inet_parse_group(group, SLAM_PORT, &v.g) ||
 	    (rate && rate_parse(rate, &v.rate)) ||
 	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0) ||
@@ -233,10 +233,11 @@ static int slam_serve_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!quiet)
 		fprintf(stderr, "slam-serve: listening on port %d, serving %s "
-			"(%llu bytes, %llu blocks of %llu) to %s\n", v.port,
+			"(%llu byte%s, %llu block%s of %llu) to %s\n", v.port,
 			v.path, (unsigned long long)v.s.h.total,
+			units_s(v.s.h.total),
 			(unsigned long long)v.s.h.nblocks,
-			(unsigned long long)v.s.h.bs,
+			units_s(v.s.h.nblocks), (unsigned long long)v.s.h.bs,
 			inet_fmt(&v.g.group, buf, sizeof(buf)));
 	v.stop = &stop;
 	v.on_event = event;

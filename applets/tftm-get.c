@@ -12,6 +12,8 @@
 #include "base/json.h"
 #include "base/opt.h"
 #include "base/priv.h"
+#include "base/units.h"
+#include "file/progress.h"
 #include "tftp/client.h"
 #include "tftp/get.h"
 
@@ -86,6 +88,7 @@ static struct {
 
 static void note(const char *msg)
 {
+	progress_clear();
 	warnx("%s", msg);
 }
 
@@ -95,7 +98,7 @@ static void summary(const struct tftp_get *g, const struct tftp_client *c,
 	/* with -o -, stdout carries the file: the summary goes to stderr */
 	FILE *f = !strcmp(g->out, "-") ? stderr : stdout;
 	double rate = secs > 0 ? (double)c->st.bytes / secs : 0;
-	char gs[INET_FMTLEN];
+	char gs[INET_FMTLEN], rbuf[32];
 	struct json j;
 
 	if (o.json) {
@@ -134,11 +137,13 @@ static void summary(const struct tftp_get *g, const struct tftp_client *c,
 	}
 	if (o.quiet || g->failed || f == stderr)
 		return;
-	fprintf(f, "%s: %llu bytes in %.2f s (%.1f MB/s), %s, %llu blocks "
-		"of %u, %llu retransmissions\n", g->out,
-		(unsigned long long)c->st.bytes, secs, rate / 1e6,
+	fprintf(f, "%s: %llu byte%s in %.2f s (%s), %s, %llu block%s of %u, "
+		"%llu retransmission%s\n", g->out,
+		(unsigned long long)c->st.bytes, units_s(c->st.bytes), secs,
+		units_byte_rate(rbuf, sizeof(rbuf), rate),
 		tftp_client_mode(c), (unsigned long long)c->st.blocks,
-		c->blksize, (unsigned long long)c->st.retrans);
+		units_s(c->st.blocks), c->blksize,
+		(unsigned long long)c->st.retrans, units_s(c->st.retrans));
 }
 
 static int tftm_get_main(int argc, char **argv)

@@ -5,12 +5,15 @@ _mcbox_opts_igmpquery="-i --interface -4 --ipv4 -6 --ipv6 -V --query-version -g 
 _mcbox_args_igmpquery="-i=IFACE --interface=IFACE -V=N --query-version=N -g=GROUP --group=GROUP -s=ADDR[,ADDR...] --sources=ADDR[,ADDR...] --source=ADDR -m=SECONDS --max-resp=SECONDS -n=N --count=N --interval=SECONDS --qrv=N --qqi=SECONDS -w=SECONDS --timeout=SECONDS"
 _mcbox_opts_ip2mac="-r --reverse -e --explain --check -n --limit -v --verbose -j --json -h --help --version"
 _mcbox_args_ip2mac="-n=N --limit=N"
+_mcbox_opts_mcping="-4 --ipv4 -6 --ipv6 -c --count -g --group -i --iface --interval -j --json -l --respond --mesh -q --quiet -r --rate -t --ttl -v --verbose -w --deadline -h --help --version"
+_mcbox_args_mcping="-c=COUNT --count=COUNT -g=GROUP --group=GROUP -i=IFACE --iface=IFACE --interval=SECONDS -r=RATE --rate=RATE -t=TTL --ttl=TTL -w=SECONDS --deadline=SECONDS"
 _mcbox_opts_mcrecv="-c --count -i --iface -j --json --loss-max -o --output -q --quiet -s --source -v --verbose -w --deadline -x --hex -h --help --version"
 _mcbox_args_mcrecv="-c=COUNT --count=COUNT -i=IFACE --iface=IFACE --loss-max=PCT -o=FILE --output=FILE -s=SOURCE --source=SOURCE -w=SECONDS --deadline=SECONDS"
 _mcbox_opts_mcsend="-B --bind --burst -c --count --dscp -f --file -i --iface -j --json --loop --no-gso --no-loop -p --source-port --probe -q --quiet -r --rate --raw -s --size -t --ttl --tos -v --verbose -w --deadline -h --help --version"
 _mcbox_args_mcsend="-B=ADDR --bind=ADDR --burst=N -c=COUNT --count=COUNT --dscp=DSCP -f=FILE --file=FILE -i=IFACE --iface=IFACE -p=PORT --source-port=PORT -r=RATE --rate=RATE -s=SIZE --size=SIZE -t=TTL --ttl=TTL --tos=TOS -w=SECONDS --deadline=SECONDS"
 _mcbox_opts_mroute="-b --batch -T --table -4 --ipv4 -6 --ipv6 -f --foreground --no-hold --expire --pid-file -j --json -v --verbose -q --quiet -h --help --version"
 _mcbox_args_mroute="-b=FILE --batch=FILE -T=ID --table=ID --expire=SECONDS --pid-file=FILE"
+_mcbox_cmds_mroute="add del show status join leave flush stop hold"
 _mcbox_opts_slam_get="-o --output -i --interface -w --deadline --max-size --sha256 --size -q --quiet -j --json -h --help --version"
 _mcbox_args_slam_get="-o=FILE --output=FILE -i=IFACE --interface=IFACE -w=SECONDS --deadline=SECONDS --max-size=BYTES --sha256=HEX --size=BYTES"
 _mcbox_opts_slam_serve="-i --interface -p --port -g --group -t --ttl -b --block-size -r --rate -u --user --once --idle --max-clients --max-per-host -q --quiet -j --json -h --help --version"
@@ -19,20 +22,21 @@ _mcbox_opts_tftm_get="-o --output -i --interface -b --blksize -T --timeout -W --
 _mcbox_args_tftm_get="-o=FILE --output=FILE -i=IFACE --interface=IFACE -b=BYTES --blksize=BYTES -T=SECONDS --timeout=SECONDS -W=BLOCKS --windowsize=BLOCKS --max-size=SIZE --sha256=HEX --size=BYTES --passive-wait=SECONDS -w=SECONDS --deadline=SECONDS"
 
 _mcbox() {
-	local cur prev cmd i kind opts args
+	local cur prev cmd i kind opts args cmds first=1 n w skip
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	cmd=${COMP_WORDS[0]##*/}
 	if [[ $cmd == mcbox ]]; then
 		if ((COMP_CWORD == 1)); then
-			mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcrecv mcsend mroute slam-get slam-serve tftm-get --list --help --version --install" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcping mcrecv mcsend mroute slam-get slam-serve tftm-get --list --help --version --install" -- "$cur")
 			return
 		fi
 		cmd=${COMP_WORDS[1]}
+		first=2
 		[[ $cmd == --help ]] && cmd=mcbox-help
 	fi
 	if [[ $cmd == mcbox-help ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcrecv mcsend mroute slam-get slam-serve tftm-get" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "igmpquery ip2mac mcping mcrecv mcsend mroute slam-get slam-serve tftm-get" -- "$cur")
 		return
 	fi
 	cmd=${cmd//-/_}
@@ -55,6 +59,26 @@ _mcbox() {
 		mapfile -t COMPREPLY < <(compgen -W "${!opts}" -- "$cur")
 		return
 	fi
+	cmds=_mcbox_cmds_$cmd
+	if [[ -n ${!cmds+x} ]]; then
+		# the operands so far, option arguments skipped: the first one
+		# is the command, no file names anywhere
+		n=0 skip=
+		for ((i = first; i < COMP_CWORD; i++)); do
+			w=${COMP_WORDS[i]}
+			if [[ -n $skip ]]; then
+				skip=
+				continue
+			fi
+			case $w in
+			-*) for kind in ${!args}; do [[ ${kind%%=*} == "$w" ]] && skip=1; done ;;
+			*) n=$((n + 1)) ;;
+			esac
+		done
+		COMPREPLY=()
+		((n == 0)) && mapfile -t COMPREPLY < <(compgen -W "${!cmds}" -- "$cur")
+		return
+	fi
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
-complete -F _mcbox mcbox igmpquery ip2mac mcrecv mcsend mroute slam-get slam-serve tftm-get
+complete -F _mcbox mcbox igmpquery ip2mac mcping mcrecv mcsend mroute slam-get slam-serve tftm-get

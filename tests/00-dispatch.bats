@@ -4,11 +4,11 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 
-@test "--list prints the eight applets, sorted and unique, one per line" {
+@test "--list prints the nine applets, sorted and unique, one per line" {
 	run -0 --separate-stderr "$MCBOX" --list
 	[[ $output == "$(printf '%s\n' "${lines[@]}" | LC_ALL=C sort -u)" ]]
-	[[ ${#lines[@]} == 8 ]]
-	for a in mcsend mcrecv ip2mac igmpquery tftm-get slam-get slam-serve mroute; do
+	[[ ${#lines[@]} == 9 ]]
+	for a in mcsend mcrecv mcping ip2mac igmpquery tftm-get slam-get slam-serve mroute; do
 		printf '%s\n' "${lines[@]}" | grep -qx "$a"
 	done
 	[[ -z $stderr ]]

@@ -16,6 +16,7 @@ load helpers/common
 	sh "$TOP/completions/gen.sh" "$MCBOX" "$BATS_TEST_TMPDIR/comp"
 	run -0 diff -u "$TOP/completions/mcbox.bash" "$BATS_TEST_TMPDIR/comp/mcbox.bash"
 	run -0 diff -u "$TOP/completions/_mcbox" "$BATS_TEST_TMPDIR/comp/_mcbox"
+	run -0 diff -u "$TOP/completions/mcbox.fish" "$BATS_TEST_TMPDIR/comp/mcbox.fish"
 }
 
 @test "every applet has a man page, completions and a test suite" {
@@ -26,6 +27,7 @@ load helpers/common
 		grep -q "Xr $a $sec" "$TOP/man/mcbox.1" || { echo "mcbox.1 lacks $a"; false; }
 		grep -q "_mcbox_opts_${a//-/_}=" "$TOP/completions/mcbox.bash"
 		grep -q "^_mcbox_${a//-/_}()" "$TOP/completions/_mcbox"
+		grep -q "^complete -c $a " "$TOP/completions/mcbox.fish"
 		compgen -G "$TOP/tests/*$a*.bats" >/dev/null || { echo "no tests/*$a*.bats"; false; }
 	done
 }
@@ -50,6 +52,25 @@ load helpers/common
 	[[ ${lines[2]} == --reverse ]]
 }
 
+@test "bash completion: mroute's first operand is a command, never a file name" {
+	cd "$BATS_TEST_TMPDIR" && touch addfile showfile
+	run -0 bash -c '
+		. "$1"
+		COMP_WORDS=(mroute "") COMP_CWORD=1; _mcbox; echo "${COMPREPLY[*]}"
+		COMP_WORDS=(mcbox mroute s) COMP_CWORD=2; _mcbox; echo "${COMPREPLY[*]}"
+		COMP_WORDS=(mroute -T 10 -4 a) COMP_CWORD=4; _mcbox; echo "${COMPREPLY[*]}"
+		COMP_WORDS=(mroute add "") COMP_CWORD=2; _mcbox; echo "[${COMPREPLY[*]}]"
+		COMP_WORDS=(mroute -b "") COMP_CWORD=2; _mcbox; echo "${COMPREPLY[*]}"
+		COMP_WORDS=(slam-serve s) COMP_CWORD=1; _mcbox; echo "${COMPREPLY[*]}"
+	' _ "$TOP/completions/mcbox.bash"
+	[[ ${lines[0]} == "add del show status join leave flush stop hold" ]]
+	[[ ${lines[1]} == "show status stop" ]]
+	[[ ${lines[2]} == add ]]
+	[[ ${lines[3]} == "[]" ]]
+	[[ ${lines[4]} == *addfile* ]]
+	[[ ${lines[5]} == showfile ]]
+}
+
 @test "zsh completion and the shell scripts parse" {
 	bash -n "$TOP/completions/mcbox.bash"
 	if command -v zsh; then zsh -n "$TOP/completions/_mcbox"; fi
@@ -62,7 +83,7 @@ load helpers/common
 @test "shell scripts pass shellcheck" {
 	command -v shellcheck || skip "shellcheck is not installed"
 	cd "$TOP"
-	run -0 shellcheck -S warning -x tests/run tests/demo.sh tests/helpers/*.bash \
+	run -0 shellcheck -S warning -x tests/run tests/fuzz/run tests/demo.sh tests/helpers/*.bash \
 		tests/vm/run tests/vm/features tests/vm/guest-init tests/vm/init \
 		tests/layout.sh man/gen.sh completions/gen.sh .ci/run .ci/deps.sh
 }

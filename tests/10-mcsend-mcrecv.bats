@@ -241,7 +241,7 @@ pcap_has() {
 	grep -q '"type":"summary","received":1' "$BATS_TEST_TMPDIR/r2.out"
 	bgw r3 5
 	[[ $status == 0 ]]
-	grep -q '1 datagrams, 1 bytes' "$BATS_TEST_TMPDIR/r3.err"
+	grep -q '1 datagram, 1 byte in' "$BATS_TEST_TMPDIR/r3.err"
 }
 
 @test "mcsend/mcrecv: stdin and files arrive byte-exact (lines, --raw, -f, -o)" {
@@ -307,6 +307,71 @@ pcap_has() {
 	[[ $(grep -c ' len 200$' "$BATS_TEST_TMPDIR/r3.out") == 3000 ]]
 	[[ $(wc -l <"$BATS_TEST_TMPDIR/r3.out") == $((3000 * 14)) ]]
 	grep -q '^0000  4d 43 42 50 01 01 01 00 ' "$BATS_TEST_TMPDIR/r3.out"
+}
+
+@test "mcrecv: crafted probe send times are range-checked, never overflow" {
+	recv r2 h2 -j -c 5 -w 10 239.9.2.2:5000
+	recv r3 h3 -c 5 -w 10 239.9.2.2:5000
+	# a hostile sender: probes (time flag set) whose send times swing
+	# between the extremes of u64; the last one is 1.5 ms old
+	nsx h1 python3 - <<-'EOF'
+	import socket, struct, time
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	now = time.time_ns()
+	for seq, tx in enumerate([0, 2**64 - 1, 0, 2**63 - 1, now - 1500000]):
+	    p = b"MCBP" + struct.pack("!BBBBIQQ", 1, 1, 64, 0, 7, seq, tx)
+	    s.sendto(p + bytes(36), ("239.9.2.2", 5000))
+	EOF
+	bgw r2 10
+	[[ $status == 0 ]]
+	no_sanitizer_report "$BATS_TEST_TMPDIR/r2.err"
+	# only the last one carries a delay; the summary times only it
+	run jq -sc '[.[] | select(.type == "datagram") | has("delay_ms")]' \
+		"$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == "[false,false,false,false,true]" ]]
+	run jq -r 'select(.type == "summary") | .senders[0] |
+		(.delay_min_ms == .delay_max_ms and .delay_min_ms < 1000 and
+		 .jitter_ms == 0)' "$BATS_TEST_TMPDIR/r2.out"
+	[[ $output == true ]]
+	bgw r3 10
+	[[ $status == 0 ]]
+	no_sanitizer_report "$BATS_TEST_TMPDIR/r3.err"
+	[[ $(grep -c 'delay=' "$BATS_TEST_TMPDIR/r3.out") == 1 ]]
+	! grep -E 'delay [-0-9.]{10,}' "$BATS_TEST_TMPDIR/r3.err"
+}
+
+@test "mcrecv: unknown hops read '?' in text, null in JSON; singular counts" {
+	recv r2 h2 -c 1 -w 10 239.9.2.3:5000
+	recv r3 h3 -j -c 1 -w 10 239.9.2.3:5000
+	# a probe whose sender TTL byte is 0: it does not say what it set
+	nsx h1 python3 - <<-'EOF'
+	import socket, struct
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	p = b"MCBP" + struct.pack("!BBBBIQQ", 1, 0, 0, 0, 9, 0, 0)
+	s.sendto(p, ("239.9.2.3", 5000))
+	EOF
+	bgw r2 10
+	[[ $status == 0 ]]
+	run -0 grep -F '239.9.2.3:5000: 1 received' "$BATS_TEST_TMPDIR/r2.err"
+	[[ $output == *", ttl 1-1, hops ?" ]]
+	grep -qF 'mcrecv: 1 datagram, 28 bytes in ' "$BATS_TEST_TMPDIR/r2.err"
+	bgw r3 10
+	[[ $status == 0 ]]
+	run jq -c 'select(.type == "summary") | .senders[0] | [.ttl_min, .hops]' \
+		"$BATS_TEST_TMPDIR/r3.out"
+	[[ $output == "[1,null]" ]]
+	# mcsend: one datagram, one group, and bits in bit/s
+	run -0 --separate-stderr nsx h1 "$MCBOX" mcsend 239.9.2.3:5000 <<<x
+	[[ $stderr =~ ^"mcsend: sent 1 datagram, 1 byte to 1 group in "[0-9.]+" s ("[0-9]+" pps, "[0-9.]+" "(|k|M|G)"bit/s)"$ ]]
+}
+
+@test "mcrecv: the IPv6 diagnosis names no rp_filter (IPv6 has none)" {
+	run -3 --separate-stderr nsx h2 "$MCBOX" mcrecv -i eth0 -w 0.3 "[ff15::8:3]:5000"
+	[[ $stderr == *"nothing arrived in 0.3 s"* ]]
+	[[ $stderr == *"joined on eth0, route fine: check the sender, its hop limit"* ]]
+	[[ $stderr != *rp_filter* ]]
+	run -3 --separate-stderr nsx h2 "$MCBOX" mcrecv -i eth0 -w 0.3 239.8.0.13:5000
+	[[ $stderr == *"joined on eth0, route and rp_filter fine: check the sender, its TTL"* ]]
 }
 
 @test "mcsend/mcrecv: bad values exit 2 and name the value" {

@@ -128,6 +128,21 @@ v4mac() {
 	[[ $output == "225.1.1.1 239.1.1.1 share 01:00:5e:01:01:01" ]]
 }
 
+@test "--check over no group: no qsort of nothing, no all-clear after a bad input" {
+	# a range that is not multicast: one line naming it, exit 2, and no
+	# "no two of the 0 groups" sentence (and no UBSan report: exit 87)
+	run -2 --separate-stderr "$MCBOX" ip2mac --check 224.0.0.0/0
+	[[ $stderr == "ip2mac: '224.0.0.0/0' is not a multicast range" ]]
+	[[ $output == "" ]]
+	run -2 --separate-stderr "$MCBOX" ip2mac --check 239.1.1.1 239.1.1.2 bogus
+	[[ $stderr == "ip2mac: 'bogus' is not an IP address" ]]
+	[[ $output == "" ]]
+	run -0 --separate-stderr "$MCBOX" ip2mac --check </dev/null
+	[[ $output == "no groups to check" && $stderr == "" ]]
+	run -0 "$MCBOX" ip2mac --check 239.1.1.1 239.1.1.1
+	[[ $output == "1 group: no other to share its MAC" ]]
+}
+
 @test "-v shows the scope and well-known names" {
 	run -0 "$MCBOX" ip2mac -v 224.0.0.1 224.0.0.22 232.1.1.1 239.255.0.1 \
 		239.192.1.1 233.1.1.1 224.0.1.1 ff02::1 ff3e::1234 ff05::2 ff0e::101 ff02::1:ff00:99
@@ -162,6 +177,17 @@ assert objs[2]["family"] == 6 and objs[2]["dropped_bits"] == 88
 	python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert len(o["groups"]) == 32 and "239.255.255.250" in o["groups"]' "$output"
 	run -1 "$MCBOX" ip2mac -j --check 224.0.0.1 239.0.0.1
 	python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert o == {"mac": "01:00:5e:00:00:01", "groups": ["224.0.0.1", "239.0.0.1"]}' "$output"
+}
+
+@test "--json is valid UTF-8 whatever the bytes of the input" {
+	# a raw \xff, an overlong '/', a cut sequence: each byte becomes U+FFFD
+	run -2 --separate-stderr "$MCBOX" ip2mac -j $'239.1.1.\xff' $'\xc0\xaf' $'\xe2\x82' 239.1.1.1
+	printf '%s\n' "${lines[@]}" | python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines()]
+assert [o.get("input") for o in objs] == ["239.1.1.\ufffd", "\ufffd\ufffd", "\ufffd\ufffd", None], objs
+assert objs[3]["mac"] == "01:00:5e:01:01:01"
+'
 }
 
 @test "a non-multicast or malformed address names the value, exits 2, and the rest still run" {

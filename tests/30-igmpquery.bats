@@ -251,6 +251,8 @@ m() {
 	[[ $stderr == *"-s needs -g GROUP"* ]]
 	run -2 --separate-stderr q -g 239.1.2.3 -s 239.9.9.9
 	[[ $stderr == *"bad source '239.9.9.9'"* ]]
+	run -2 --separate-stderr q -g 239.1.2.3 -s ,
+	[[ $stderr == *"bad -s ',': no source"* ]]
 	run -2 --separate-stderr q -6 -V 3
 	[[ $stderr == *"bad -V '3' for MLD (1-2)"* ]]
 	run -2 --separate-stderr q -V 2 -m 30

@@ -176,6 +176,20 @@ json_of() {
 	json_of m | grep -q '"blocks":101'
 }
 
+@test "atftpd: the text summary counts in the singular, bytes in B/s units" {
+	peers_atftpd_start atftpd h1 "$SRV"
+	get e h2 198.18.0.1 empty.bin
+	get c h3 198.18.0.1 sub/c.bin
+	ended_ok e empty.bin
+	bg_wait c 60
+	[[ $status == 0 ]]
+	cmp "$SRV/sub/c.bin" "$T/c/c.bin"
+	run -0 cat "$T/e.out"
+	[[ $output =~ ^"empty.bin: 0 bytes in "[0-9.]+" s ("[0-9.]+" "(|Ki|Mi|Gi)"B/s), "[a-z]+", 1 block of "[0-9]+", 0 retransmissions"$ ]]
+	run -0 cat "$T/c.out"
+	[[ $output =~ ^"c.bin: 10000 bytes in "[0-9.]+" s ("[0-9.]+" "(|Ki|Mi|Gi)"B/s), "[a-z]+", "[0-9]+" blocks of "[0-9]+", "[0-9]+" retransmission"s?$ ]]
+}
+
 @test "atftpd: windowsize negotiated by unicast" {
 	peers_atftpd_start atftpd h1 "$SRV"
 	get w h2 -j --unicast -W 8 -b 1024 198.18.0.1 a.bin

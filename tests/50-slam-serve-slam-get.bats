@@ -99,9 +99,44 @@ push() {
 		cmp "$(T "s$n")" "$(T "s$n.out")"
 		bg_wait srv 10
 		[[ $status == 0 ]]
+		# one byte is "1 byte", one block "1 block"; rates in B/s
+		if ((n == 1)); then
+			grep -q "(1 byte, 1 block of 1000)" "$(T srv.err)"
+			# every count agrees with its noun in both summaries
+			run -0 grep -Eo "\b[0-9]+ (packet|byte|round|NACK|restart)s?\b" \
+				"$(T srv.out)" "$(T g.out)"
+			run ! grep -E ":1 [a-zA-Z]+s$|:([02-9]|[0-9]{2,}) [a-zA-Z]+[^s]$" <<<"$output"
+			grep -Eq ": 1 byte in [0-9.]+ s \([0-9.]+ (|Ki|Mi|Gi)B/s\), " "$(T g.out)"
+		fi
 	done
 	# 3000 bytes in blocks of 1000: three full blocks, no empty fourth
 	grep -q "3 blocks of 1000" "$(T srv.err)"
+}
+
+@test "slam-serve on a terminal: event lines never run into the progress line" {
+	command -v script >/dev/null || skip "script (util-linux) not installed"
+	mkfile f 3000000
+	# stdout and stderr on one terminal, as a user sees them
+	bg srv ip netns exec "$MCB_NS-h1" script -qfec \
+		"$MCBOX slam-serve --once --idle 0.5 $(T f)" "$(T tty)" </dev/null
+	wait_for 10 grep -q "listening on" "$(T tty)"
+	# the progress line is up before the client comes
+	wait_for 10 grep -q "outstanding" "$(T tty)"
+	get g h2 -w 30 -o "$(T f.out)" 198.18.0.1
+	bg_wait g 35
+	[[ $status == 0 ]]
+	cmp "$(T f)" "$(T f.out)"
+	bg_wait srv 20
+	[[ $status == 0 ]]
+	run -0 python3 "$TOP/tests/helpers/ttyrender.py" "$(T tty)"
+	# every event on a line of its own, progress text on none of them
+	[[ $output =~ (^|$'\n')"join 198.18.0.2:"[0-9]+($'\n'|$) ]]
+	[[ $output =~ (^|$'\n')"done 198.18.0.2:"[0-9]+($'\n'|$) ]]
+	run ! grep -E 'outstanding.*(join|done|sent)' <<<"$output"
+	# the progress line counts in the singular, rates in B/s units
+	grep -q "0 clients, 0 blocks outstanding" "$(T tty)"
+	grep -Eq "1 client, [0-9]+ blocks? outstanding" "$(T tty)"
+	grep -Eq "[0-9.]+ (|Ki|Mi|Gi)B/s" "$(T tty)"
 }
 
 @test "slam: blocks larger than the MTU (IP fragments, no UDP_SEGMENT)" {
@@ -126,7 +161,7 @@ push() {
 @test "slam: default block size never divides the file (Etherboot bug)" {
 	mkfile f 100
 	srv "$(T f)"
-	bs=$(sed -n 's/.*blocks of \([0-9]*\)).*/\1/p' "$(T srv.err)")
+	bs=$(sed -n 's/.*blocks\{0,1\} of \([0-9]*\)).*/\1/p' "$(T srv.err)")
 	[[ $bs -gt 1400 && $bs -le 1472 ]]
 	bg_kill_all
 	mkfile m $((bs * 5))

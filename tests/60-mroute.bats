@@ -321,6 +321,16 @@ del eth0 $S4 239.10.0.2"
 	[[ $output == *"-b takes no command"* ]]
 }
 
+@test "batch: a line over 4095 bytes is refused whole, the next keep their numbers" {
+	local f=$BATS_TEST_TMPDIR/long
+	# the tail of line 1, past byte 4096, once ran as a command
+	python3 -c 'print("#" + "x" * 4094 + " frobnicate"); print("bogus")' >"$f"
+	run -2 --separate-stderr mr -q -b "$f"
+	[[ ${stderr_lines[0]} == "mroute: $f:1: line longer than 4095 bytes" ]]
+	[[ ${stderr_lines[1]} == "mroute: $f:2: unknown command 'bogus'" ]]
+	[[ ${#stderr_lines[@]} == 2 && $stderr != *frobnicate* ]]
+}
+
 @test "-T: routes go to the table named" {
 	run mr -T 10 add eth0 "$S4" 239.1.7.1 eth1
 	if [[ $output == *"multiple multicast routing tables"* ]]; then

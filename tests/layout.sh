@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.." || exit 1
 sans_io="base/err base/num file/bitmap net/addr net/mac net/macset net/rate
 	slam/wire slam/client slam/server tftp/wire tftp/client
 	igmp/wire igmp/table igmp/querier probe/wire probe/stats
-	mroute/parse"
+	mroute/parse mcping/wire mcping/client mcping/responder
+	mcping/mesh"
 max_applet=250
 bad=0
 

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "base/utf8.h"
+
 void dump_hex(FILE *f, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -26,25 +28,10 @@ int dump_is_text(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
-	for (size_t i = 0; i < len;) {
-		unsigned c = p[i], n;
-
-		if (!c)
+	for (size_t i = 0, n; i < len; i += n) {
+		n = utf8_seq(p + i, len - i);
+		if (!n || !p[i])
 			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		/* lead bytes of 2-, 3- and 4-byte sequences; C0, C1 and
-		 * F5-FF never occur */
-		n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2
-		  : c >= 0xf0 && c < 0xf5 ? 3 : 0;
-		if (!n || i + n >= len)
-			return 0;
-		for (unsigned k = 1; k <= n; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-		i += n + 1;
 	}
 	return 1;
 }

@@ -1,5 +1,10 @@
 /* json.h - a small JSON writer for JSON Lines output (RFC 8259 escaping):
- * one object per line, keys in the order written. */
+ * one object per line, keys in the order written. Whatever the calls, the
+ * line is valid JSON in UTF-8: a byte of a string that is not part of
+ * well-formed UTF-8 is written as U+FFFD (\ufffd); a container nested
+ * deeper than JSON_MAXDEPTH is written as null; an end closes the
+ * innermost open container, and json_end() closes them all; a NULL key
+ * in an object is "", a key in an array is dropped. */
 #ifndef MCBOX_BASE_JSON_H
 #define MCBOX_BASE_JSON_H
 
@@ -9,7 +14,9 @@
 
 struct json {
 	FILE *f;
-	int depth;
+	int depth;			/* 0: the top-level object */
+	int skip;			/* containers open past the limit */
+	char type[JSON_MAXDEPTH];	/* '{' or '[' at each depth */
 	int count[JSON_MAXDEPTH];	/* members written at each depth */
 };
 
@@ -36,7 +43,7 @@ void json_obj_end(struct json *j);
 void json_arr_begin(struct json *j, const char *key);
 void json_arr_end(struct json *j);
 
-/* Writes s as a quoted JSON string. */
+/* Writes s as a quoted JSON string (UTF-8, invalid bytes as U+FFFD). */
 void json_quote(FILE *f, const char *s, size_t n);
 
 #endif

@@ -358,6 +358,8 @@ void opt_print_spec(const struct applet *app, FILE *f)
 	fprintf(f, "name\t%s\nsection\t%d\nsummary\t%s\noperands\t%s\n",
 		app->name, app->section, app->summary,
 		app->operands ? app->operands : "");
+	if (app->commands)
+		fprintf(f, "commands\t%s\n", app->commands);
 	fprintf(f, "privs\t%s\n", app->privs ? priv_name(app->privs) : "none");
 	fprintf(f, "args\t%d\t%d\n", app->min_args, app->max_args);
 	for (int i = 0; (o = opt_at(app, i)); i++) {

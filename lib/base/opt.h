@@ -36,6 +36,8 @@ struct applet {
 	int section;		/* man section: 1 or 8 */
 	const char *summary;	/* one line for --help, --list -v and .Nd */
 	const char *operands;	/* synopsis of operands, e.g. "GROUP[:PORT]..." */
+	const char *commands;	/* NULL, or the words the first operand takes,
+				 * space-separated (completions offer them) */
 	int min_args, max_args;	/* operand count; max -1 = unlimited */
 	const struct opt *opts;	/* terminated by { 0 } */
 	unsigned privs;		/* PRIV_* from priv.h: kept permitted, not effective */

@@ -4,7 +4,11 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/units.h"
 #include "file/progress.h"
+
+/* One terminal, one progress line: whether it is drawn now. */
+static int on_screen;
 
 void progress_init(struct progress *p, uint64_t total)
 {
@@ -12,18 +16,6 @@ void progress_init(struct progress *p, uint64_t total)
 	p->total = total;
 	p->t0_ns = clock_ns();
 	p->last_ns = 0;
-}
-
-static void human(char *buf, size_t len, double v, const char *unit)
-{
-	static const char *const pre[] = { "", "Ki", "Mi", "Gi", "Ti" };
-	int i = 0;
-
-	while (v >= 1024 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%.1f %s%s", v, pre[i], unit);
 }
 
 int progress_due(const struct progress *p)
@@ -43,10 +35,10 @@ void progress_update(struct progress *p, uint64_t done, const char *extra)
 	p->last_ns = now;
 	el = (double)(now - p->t0_ns) / 1e9;
 	rate = el > 0 ? (double)done / el : 0;
-	human(a, sizeof(a), (double)done, "B");
-	human(r, sizeof(r), rate, "B/s");
+	units_bytes(a, sizeof(a), (double)done);
+	units_byte_rate(r, sizeof(r), rate);
 	if (p->total) {
-		human(b, sizeof(b), (double)p->total, "B");
+		units_bytes(b, sizeof(b), (double)p->total);
 		if (rate > 0 && done <= p->total) {
 			unsigned s = (unsigned)((double)(p->total - done) / rate);
 
@@ -60,10 +52,19 @@ void progress_update(struct progress *p, uint64_t done, const char *extra)
 		fprintf(stderr, "\r%s  %s%s%s\033[K", a, r, extra ? "  " : "",
 			extra ? extra : "");
 	}
+	on_screen = 1;
+}
+
+void progress_clear(void)
+{
+	if (!on_screen)
+		return;
+	fputs("\r\033[K", stderr);
+	on_screen = 0;
 }
 
 void progress_end(struct progress *p)
 {
 	if (p->tty && p->last_ns)
-		fputs("\r\033[K", stderr);
+		progress_clear();
 }

@@ -17,5 +17,9 @@ void progress_update(struct progress *p, uint64_t done, const char *extra);
 /* 1 when progress_update would print now: format the note only then. */
 int progress_due(const struct progress *p);
 void progress_end(struct progress *p);
+/* Takes the progress line off the terminal, if one is drawn, so that a
+ * message or event line can start on a line of its own; the next update
+ * draws it again. Call it before printing anything while a transfer runs. */
+void progress_clear(void);
 
 #endif

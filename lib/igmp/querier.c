@@ -19,12 +19,14 @@ int igmpq_add_sources(struct igmpq_opts *o, const char *arg)
 {
 	char *list = strdup(arg), *tok, *save = NULL;
 	struct igmp_addr a;
-	int fam, rc = 0;
+	int fam, rc = 0, n = 0;
 
 	if (!list)
 		return -2;
+	/* empty items are skipped ("a,b," is a list of two), but a list
+	 * must name one source at least */
 	for (tok = strtok_r(list, ",", &save); tok && !rc;
-	     tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save), n++) {
 		fam = igmp_pton(tok, &a);
 		if (fam < 0 || igmp_is_multicast(fam, &a) ||
 		    (o->nsrc && fam != o->srcfam)) {
@@ -36,6 +38,10 @@ int igmpq_add_sources(struct igmpq_opts *o, const char *arg)
 		} else {
 			o->srcs[o->nsrc++] = a, o->srcfam = fam;
 		}
+	}
+	if (!rc && !n) {
+		err_set("bad -s '%s': no source", arg);
+		rc = -1;
 	}
 	free(list);
 	return rc;

@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 #include "base/num.h"
+#include "mroute/batch.h"
 #include "mroute/cmd.h"
 #include "mroute/hold.h"
 #include "mroute/owner.h"
@@ -540,45 +541,40 @@ int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c)
 int mrc_batch(struct mrc_ctx *x, FILE *f, const char *name, int family_opt,
 	      void (*error)(const char *msg))
 {
-	char line[4096], msg[600];
-	int lineno = 0, worst = 0;
+	struct mrb_reader rd;
+	char msg[600];
+	int worst = 0, k, r;
 
-	while (fgets(line, sizeof(line), f)) {
-		char *argv[64], *p, *save = NULL;
+	mrb_init(&rd, f);
+	while ((k = mrb_next(&rd)) != 0) {
 		struct mr_cmd c;
-		int argc = 0, r;
 
-		lineno++;
-		line[strcspn(line, "#\r\n")] = 0;
-		for (p = strtok_r(line, " \t", &save); p && argc < 64;
-		     p = strtok_r(NULL, " \t", &save))
-			argv[argc++] = p;
-		if (!argc)
-			continue;
-		if (mrc_parse(argc, argv, family_opt, &c) < 0)
+		if (k == -2) {
+			snprintf(msg, sizeof(msg), "%s: %s", name,
+				 strerror(errno));
+			error(msg);
+			worst = 1;
+			break;
+		}
+		if (k < 0 || mrc_parse(rd.argc, rd.argv, family_opt, &c) < 0)
 			r = 2;
-		else if (c.op == MRC_HOLD && !x->foreground)
-			r = mrc_exec(x, &c);
 		else
 			r = mrc_exec(x, &c);
 		if (r && x->no_kernel) {
 			/* the same for every line: say it once, stop */
 			error(err_str());
+			mrb_free(&rd);
 			return r;
 		}
 		if (r) {
-			snprintf(msg, sizeof(msg), "%s:%d: %s", name, lineno,
-				 err_str());
+			snprintf(msg, sizeof(msg), "%s:%d: %s", name,
+				 rd.lineno, err_str());
 			error(msg);
 			if (r > worst)
 				worst = r;
 		}
 	}
-	if (ferror(f)) {
-		snprintf(msg, sizeof(msg), "%s: %s", name, strerror(errno));
-		error(msg);
-		worst = 1;
-	}
+	mrb_free(&rd);
 	return worst;
 }
 

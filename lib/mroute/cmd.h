@@ -12,8 +12,9 @@
 /* Runs one command: 0, or the exit status (1 runtime, 2 bad operand)
  * with err_str() set. */
 int mrc_exec(struct mrc_ctx *x, const struct mr_cmd *c);
-/* Runs the commands of f, one per line ('#' comments); errors name
- * "name:line". Returns the worst exit status. */
+/* Runs the commands of f, one per line ('#' comments; lines read whole by
+ * mroute/batch.h); errors name "name:line". Returns the worst exit
+ * status. */
 int mrc_batch(struct mrc_ctx *x, FILE *f, const char *name, int family_opt,
 	      void (*error)(const char *msg));
 /* After the commands: makes sure static routes will forward (starts the

@@ -27,6 +27,10 @@ struct mr_cmd {
 	struct mc_group g;		/* join/leave */
 };
 
+/* The commands, as documented (the grammar also takes smcroutectl's
+ * "remove" and "kill"); shell completions offer these. */
+#define MRC_COMMANDS "add del show status join leave flush stop hold"
+
 /* Parses argv (command first). family_opt is -4/-6 (AF_INET, AF_INET6)
  * or 0. Returns 0, or -1 with err_str() naming the bad word. */
 int mrc_parse(int argc, char **argv, int family_opt, struct mr_cmd *c);

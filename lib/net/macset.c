@@ -1,6 +1,7 @@
 /* macset.c - groups that collide on one Ethernet MAC (RFC 1112 §6.4: 32
  * IPv4 groups a MAC, RFC 2464 §7: 2^88 IPv6 groups a MAC). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,4 +78,14 @@ void mac_set_free(struct mac_set *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof(*s));
+}
+
+const char *mac_set_none_shared(size_t uniq, char *buf, size_t len)
+{
+	if (uniq > 1)
+		snprintf(buf, len, "no two of the %zu groups share a MAC", uniq);
+	else
+		snprintf(buf, len, "%s", uniq ? "1 group: no other to share "
+				   "its MAC" : "no groups to check");
+	return buf;
 }

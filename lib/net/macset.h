@@ -29,5 +29,8 @@ size_t mac_set_sort(struct mac_set *s);
  * the end. */
 int mac_set_pair(const struct mac_set *s, size_t *i, size_t *k);
 void mac_set_free(struct mac_set *s);
+/* The all-clear for uniq distinct groups with no pair: "no two of the N
+ * groups share a MAC", or what is true of 0 or 1 group. */
+const char *mac_set_none_shared(size_t uniq, char *buf, size_t len);
 
 #endif

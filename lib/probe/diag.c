@@ -138,9 +138,13 @@ int mcdiag_explain(const struct sockaddr_storage *group, const char *ifname,
 		snprintf(out[n++], MCDIAG_LINE, "rp_filter is strict (1) on "
 			 "%s: datagrams from sources not routed back via %s "
 			 "are dropped", ifname, ifname);
+	/* say only what was checked: IPv6 has no rp_filter */
 	if (!n)
-		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route and "
-			 "rp_filter fine: check the sender, its TTL and the "
-			 "routers between", *ifname ? ifname : "?");
+		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route %s: "
+			 "check the sender, its %s and the routers between",
+			 *ifname ? ifname : "?",
+			 group->ss_family == AF_INET6 ? "fine"
+						      : "and rp_filter fine",
+			 group->ss_family == AF_INET6 ? "hop limit" : "TTL");
 	return n;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "base/dump.h"
+#include "base/units.h"
 #include "net/addr.h"
 
 const char *probe_verdict_name(enum probe_verdict v)
@@ -22,6 +23,7 @@ void probe_fmt_dgram_json(struct json *j, const struct mcrx_dgram *d)
 {
 	const struct sockaddr_storage *group = &d->rg->g.group;
 	char src[INET_FMTLEN], grp[INET_FMTLEN];
+	int64_t transit;
 
 	json_str(j, "type", "datagram");
 	json_str(j, "group", inet_ntop_ss(group, grp, sizeof(grp)));
@@ -36,9 +38,9 @@ void probe_fmt_dgram_json(struct json *j, const struct mcrx_dgram *d)
 		json_uint(j, "id", d->h.id);
 		json_uint(j, "seq", d->h.seq);
 		json_str(j, "status", probe_verdict_name(d->verdict));
-		if (d->h.flags & PROBE_F_TIME)
-			json_double(j, "delay_ms", (double)(int64_t)
-				    (d->rx_ns - d->h.tx_ns) / 1e6, 3);
+		/* the send time is the peer's: range-checked first */
+		if (probe_transit(&d->h, d->rx_ns, &transit) == 0)
+			json_double(j, "delay_ms", (double)transit / 1e6, 3);
 	} else if (dump_is_text(d->p, d->len)) {
 		json_strn(j, "data", (const char *)d->p, d->len);
 	} else {
@@ -71,7 +73,11 @@ void probe_fmt_summary_json(struct json *j, const struct mcrx *x,
 
 int probe_hops(const struct probe_flow *f)
 {
-	return f->ttl_sent && f->ttl_last >= 0 ? f->ttl_sent - f->ttl_last : -1;
+	/* unknown when either TTL is, or when the sender's claim is below
+	 * what arrived (a TTL only ever goes down) */
+	if (!f->ttl_sent || f->ttl_last < 0 || f->ttl_last > f->ttl_sent)
+		return -1;
+	return f->ttl_sent - f->ttl_last;
 }
 
 static double avg_ms(const struct probe_flow *f)
@@ -81,21 +87,27 @@ static double avg_ms(const struct probe_flow *f)
 
 const char *probe_fmt_line(const struct probe_flow *f, char *buf, size_t len)
 {
-	char src[INET_FMTLEN], grp[INET_FMTLEN], d[96] = "";
+	char src[INET_FMTLEN], grp[INET_FMTLEN], d[96] = "", ttl[24] = "?";
+	char hops[12] = "?";
+	int h = probe_hops(f);
 
 	if (f->ndelay)
 		snprintf(d, sizeof(d), ", delay %.3f/%.3f/%.3f ms, jitter "
 			 "%.3f ms", (double)f->delay_min / 1e6, avg_ms(f),
 			 (double)f->delay_max / 1e6, f->jitter / 1e6);
+	/* unknown is "?" here, as it is null in JSON */
+	if (f->ttl_min >= 0)
+		snprintf(ttl, sizeof(ttl), "%d-%d", f->ttl_min, f->ttl_max);
+	if (h >= 0)
+		snprintf(hops, sizeof(hops), "%d", h);
 	snprintf(buf, len, "%s > %s: %llu received, %llu lost (%.2f%%), %llu "
-		 "duplicated, %llu reordered, ttl %d-%d, hops %d%s",
+		 "duplicated, %llu reordered, ttl %s, hops %s%s",
 		 inet_ntop_ss(&f->source, src, sizeof(src)),
 		 inet_fmt(&f->group, grp, sizeof(grp)),
 		 (unsigned long long)f->received,
 		 (unsigned long long)probe_lost(f), probe_loss_pct(f),
 		 (unsigned long long)f->duplicated,
-		 (unsigned long long)f->reordered, f->ttl_min, f->ttl_max,
-		 probe_hops(f), d);
+		 (unsigned long long)f->reordered, ttl, hops, d);
 	return buf;
 }
 
@@ -115,8 +127,13 @@ void probe_fmt_json(struct json *j, const struct probe_flow *f)
 	json_uint(j, "duplicated", f->duplicated);
 	json_uint(j, "reordered", f->reordered);
 	json_uint(j, "late", f->late);
-	json_int(j, "ttl_min", f->ttl_min);
-	json_int(j, "ttl_max", f->ttl_max);
+	if (f->ttl_min >= 0) {
+		json_int(j, "ttl_min", f->ttl_min);
+		json_int(j, "ttl_max", f->ttl_max);
+	} else {
+		json_null(j, "ttl_min");
+		json_null(j, "ttl_max");
+	}
 	if (hops >= 0)
 		json_int(j, "hops", hops);
 	else
@@ -134,16 +151,42 @@ const char *probe_fmt_dgram_line(const struct mcrx_dgram *d, char *buf,
 				 size_t len)
 {
 	char src[INET_FMTLEN], grp[INET_FMTLEN], delay[48] = "", v[24] = "";
+	char ttl[16] = "?";
+	int64_t transit;
 
-	if (d->h.flags & PROBE_F_TIME)
+	if (probe_transit(&d->h, d->rx_ns, &transit) == 0)
 		snprintf(delay, sizeof(delay), " delay=%.3f ms",
-			 (double)(int64_t)(d->rx_ns - d->h.tx_ns) / 1e6);
+			 (double)transit / 1e6);
+	if (d->ttl >= 0)
+		snprintf(ttl, sizeof(ttl), "%d", d->ttl);
 	if (d->verdict != PROBE_INORDER)
 		snprintf(v, sizeof(v), " (%s)", probe_verdict_name(d->verdict));
-	snprintf(buf, len, "%zu bytes from %s to %s: seq=%llu ttl=%d%s%s",
+	snprintf(buf, len, "%zu bytes from %s to %s: seq=%llu ttl=%s%s%s",
 		 d->len, inet_ntop_ss(d->from, src, sizeof(src)),
 		 inet_fmt(&d->rg->g.group, grp, sizeof(grp)),
-		 (unsigned long long)d->h.seq, d->ttl, delay, v);
+		 (unsigned long long)d->h.seq, ttl, delay, v);
+	return buf;
+}
+
+/* A TTL or TOS as text: "?" when the kernel did not say. */
+static const char *num_or_q(int v, const char *fmt, char buf[16])
+{
+	if (v < 0)
+		return "?";
+	snprintf(buf, 16, fmt, v);
+	return buf;
+}
+
+const char *probe_fmt_dgram_head(const struct mcrx_dgram *d, char *buf,
+				 size_t len)
+{
+	char src[INET_FMTLEN], grp[INET_FMTLEN], tb[16], sb[16];
+
+	snprintf(buf, len, "%s > %s ttl %s tos %s len %zu",
+		 inet_fmt(d->from, src, sizeof(src)),
+		 inet_fmt(&d->rg->g.group, grp, sizeof(grp)),
+		 num_or_q(d->ttl, "%d", tb), num_or_q(d->tos, "0x%02x", sb),
+		 d->len);
 	return buf;
 }
 
@@ -153,9 +196,10 @@ const char *probe_fmt_totals_line(const struct mcrx *x, double secs,
 	struct probe_totals t;
 
 	probe_table_totals(&x->flows, &t);
-	snprintf(buf, len, "%llu datagrams, %llu bytes in %.3f s; %llu lost, "
-		 "%llu duplicated, %llu reordered", x->received, x->bytes,
-		 secs, (unsigned long long)t.lost,
+	snprintf(buf, len, "%llu datagram%s, %llu byte%s in %.3f s; %llu "
+		 "lost, %llu duplicated, %llu reordered", x->received,
+		 units_s(x->received), x->bytes, units_s(x->bytes), secs,
+		 (unsigned long long)t.lost,
 		 (unsigned long long)t.duplicated,
 		 (unsigned long long)t.reordered);
 	return buf;

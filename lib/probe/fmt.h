@@ -27,6 +27,10 @@ const char *probe_verdict_name(enum probe_verdict v);
  * 239.1.2.3:5000: seq=7 ttl=64 delay=0.120 ms (reordered)". */
 const char *probe_fmt_dgram_line(const struct mcrx_dgram *d, char *buf,
 				 size_t len);
+/* -x's header line of a datagram: "SOURCE > GROUP ttl T tos 0xNN len N",
+ * "?" for what the kernel did not say. */
+const char *probe_fmt_dgram_head(const struct mcrx_dgram *d, char *buf,
+				 size_t len);
 /* The members of a datagram's object: type, group, port, source, sport,
  * ttl, tos, length, and id, seq, status, delay_ms for a probe, else data
  * (text) or hex. */

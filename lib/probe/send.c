@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/units.h"
 #include "file/rdbuf.h"
 #include "probe/stats.h"
 
@@ -244,4 +245,19 @@ int mctx_run(struct mctx *t, struct mctx_run *r)
 			close(fd);
 	}
 	return status;
+}
+
+const char *mctx_fmt_summary(const struct mctx_run *r, int ngroups,
+			     char *buf, size_t len)
+{
+	double pps = r->secs > 0 ? (double)r->sent / r->secs : 0;
+	double bps = r->secs > 0 ? (double)r->bytes * 8 / r->secs : 0;
+	char rate[32];
+
+	snprintf(buf, len, "sent %llu datagram%s, %llu byte%s to %d group%s "
+		 "in %.3f s (%.0f pps, %s)", r->sent, units_s(r->sent),
+		 r->bytes, units_s(r->bytes), ngroups,
+		 units_s((unsigned long long)ngroups), r->secs, pps,
+		 units_bit_rate(rate, sizeof(rate), bps));
+	return buf;
 }

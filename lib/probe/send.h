@@ -76,5 +76,9 @@ struct mctx_run {
  * failed (r->err says why; the totals hold); -1 when it could not start
  * (r->err). */
 int mctx_run(struct mctx *t, struct mctx_run *r);
+/* The summary line of a run to ngroups groups: "sent 1 datagram, 1 byte
+ * to 1 group in 0.001 s (1000 pps, 8.0 kbit/s)". */
+const char *mctx_fmt_summary(const struct mctx_run *r, int ngroups,
+			     char *buf, size_t len);
 
 #endif

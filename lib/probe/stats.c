@@ -46,6 +46,21 @@ static void win_advance(struct probe_flow *f, uint64_t d)
 		win_clear(f, f->top + i);
 }
 
+int probe_transit(const struct probe_hdr *h, uint64_t rx_ns, int64_t *ns)
+{
+	/* both times are peer- or clock-given u64s: bound them before any
+	 * signed arithmetic */
+	if (!(h->flags & PROBE_F_TIME) || !rx_ns)
+		return -1;
+	if (rx_ns >= h->tx_ns ? rx_ns - h->tx_ns > PROBE_MAX_SKEW
+			      : h->tx_ns - rx_ns > PROBE_MAX_SKEW)
+		return -1;
+	/* unsynchronised clocks make this negative; keep it signed */
+	*ns = rx_ns >= h->tx_ns ? (int64_t)(rx_ns - h->tx_ns)
+				: -(int64_t)(h->tx_ns - rx_ns);
+	return 0;
+}
+
 static void account_time(struct probe_flow *f, const struct probe_hdr *h,
 			 uint64_t rx_ns)
 {
@@ -53,8 +68,10 @@ static void account_time(struct probe_flow *f, const struct probe_hdr *h,
 
 	if (!(h->flags & PROBE_F_TIME) || !rx_ns)
 		return;
-	/* unsynchronised clocks make this negative; keep it signed */
-	transit = (int64_t)(rx_ns - h->tx_ns);
+	if (probe_transit(h, rx_ns, &transit) < 0) {
+		f->badtime++;
+		return;
+	}
 	if (!f->ndelay || transit < f->delay_min)
 		f->delay_min = transit;
 	if (!f->ndelay || transit > f->delay_max)
@@ -62,7 +79,8 @@ static void account_time(struct probe_flow *f, const struct probe_hdr *h,
 	f->delay_sum += (double)transit;
 	if (f->ndelay) {
 		/* RFC 3550 6.4.1: J += (|D(i-1,i)| - J) / 16, in arrival
-		 * order; clock offset cancels out in D */
+		 * order; clock offset cancels out in D. Both transits are
+		 * within PROBE_MAX_SKEW: no overflow. */
 		d = transit - f->last_transit;
 		if (d < 0)
 			d = -d;

@@ -16,6 +16,15 @@
 #define PROBE_WINDOW	4096
 /* A jump forward by more than this is not a plausible sequence: ignored. */
 #define PROBE_MAX_JUMP	(1ull << 32)
+/* A send time further than this from the receive time is not used for the
+ * delay and jitter (a day: clocks that disagree by more tell nothing, and a
+ * bound keeps every difference of transit times far from overflow). */
+#define PROBE_MAX_SKEW	(86400ull * 1000000000ull)
+
+/* The transit time rx_ns - send time of probe h, in *ns: 0 when the probe
+ * carries a send time within PROBE_MAX_SKEW of rx_ns, -1 otherwise (no
+ * time, or one from a peer whose number would not be a delay). */
+int probe_transit(const struct probe_hdr *h, uint64_t rx_ns, int64_t *ns);
 
 /* What probe_account() made of a probe. */
 enum probe_verdict {
@@ -36,6 +45,7 @@ struct probe_flow {
 	uint64_t received;	/* every probe, duplicates included */
 	uint64_t unique;	/* distinct sequences in [base, top] */
 	uint64_t duplicated, reordered, late, invalid;
+	uint64_t badtime;	/* send times out of range: not timed */
 	int ttl_last, ttl_min, ttl_max;	/* arrival TTL; -1: unknown */
 	int ttl_sent;		/* as the sender says; 0: unknown */
 	/* one-way delay (meaningful with synchronised clocks) and jitter */

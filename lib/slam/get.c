@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/units.h"
 #include "base/priv.h"
 #include "net/mcast.h"
 #include "slam/get.h"
@@ -150,8 +151,10 @@ static enum step handle(struct slam_get *g, enum slam_cli_rc rc,
 	    ((ev->done || ev->newhdr) && outfile_flush(&g->of)))
 		return failf(g, "%s", err_str());
 	if (progress_due(&g->pg)) {
-		snprintf(extra, sizeof(extra), "%llu blocks missing",
-			 (unsigned long long)(g->c.got.nbits - g->c.got.nset));
+		uint64_t miss = g->c.got.nbits - g->c.got.nset;
+
+		snprintf(extra, sizeof(extra), "%llu block%s missing",
+			 (unsigned long long)miss, units_s(miss));
 		progress_update(&g->pg, g->c.got.nset * g->c.h.bs, extra);
 	}
 	return ev->done ? COMPLETE : GO_ON;

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/units.h"
 #include "file/progress.h"
 #include "net/mcast.h"
 #include "slam/serve.h"
@@ -280,10 +281,12 @@ void slam_serve_run(struct slam_serve *v)
 			flush(v, &next_check);
 		} else {
 			if (progress_due(&pg)) {
-				snprintf(extra, sizeof(extra), "%u clients, "
-					 "%llu blocks outstanding", v->s.ncl,
-					 (unsigned long long)
-					 slam_srv_outstanding(&v->s));
+				uint64_t out = slam_srv_outstanding(&v->s);
+
+				snprintf(extra, sizeof(extra), "%u client%s, "
+					 "%llu block%s outstanding", v->s.ncl,
+					 units_s(v->s.ncl),
+					 (unsigned long long)out, units_s(out));
 				progress_update(&pg, v->s.bytes, extra);
 			}
 			if (v->once && v->s.served && !v->s.ncl &&

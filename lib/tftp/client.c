@@ -612,8 +612,9 @@ static void uc_data(struct tftp_client *c, const struct tftp_pkt *p,
 	if (p->len < c->blksize) {
 		send_ack(c, p->block, 0);
 		if (c->have_tsize && c->tsize != off + p->len)
-			note(c, "got %llu bytes, server announced %llu",
+			note(c, "got %llu byte%s, server announced %llu",
 			     (unsigned long long)(off + p->len),
+			     off + p->len == 1 ? "" : "s",
 			     (unsigned long long)c->tsize);
 		done(c, off + p->len);
 		return;

@@ -98,7 +98,7 @@ static void join(struct tftp_get *g, const struct tftp_client *c,
  * (atftpd multicasts block 1 as soon as the master's ACK 0 arrives, so we
  * must be in the group by then), then sends (the server is waiting), then
  * the file writes and the rest. */
-static void run_events(struct tftp_get *g, struct tftp_client *c)
+void tftp_get_events(struct tftp_get *g, struct tftp_client *c)
 {
 	struct tftp_ev ev[TFTP_NEV];
 	int n = 0;
@@ -197,7 +197,7 @@ static int drain(struct tftp_get *g, struct tftp_client *c, int i,
 			tftp_client_input(c, d, len,
 					  sock_rx_from(&g->rx, (unsigned)k),
 					  i, now);
-			run_events(g, c);
+			tftp_get_events(g, c);
 			connect_tid(g, c);
 			/* a JOIN may have replaced the socket */
 			if (i == 1 && fd != g->mfd)
@@ -254,7 +254,7 @@ static void after_read(struct tftp_get *g, struct tftp_client *c, int got)
 	t = tftp_client_timer(c);
 	if (running(g, c) && t && now >= t) {
 		tftp_client_tick(c, now);
-		run_events(g, c);
+		tftp_get_events(g, c);
 	}
 	if (running(g, c) && g->deadline && now >= g->deadline)
 		failf(g, EXIT_NOANSWER, "%s: %s within %g s", g->server_s,
@@ -397,7 +397,7 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 	progress_init(&g->pg, 0);
 	g->t0 = clock_ns();
 	tftp_client_start(c, g->t0);
-	run_events(g, c);
+	tftp_get_events(g, c);
 	loop(g, c);
 	idlespin_stop(&g->helper);
 	progress_end(&g->pg);

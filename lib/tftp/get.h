@@ -55,6 +55,12 @@ struct tftp_get {
 int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 		 const struct sockaddr_storage *srv);
 
+/* Applies the events c has queued: packets out on g->ufd, group joins and
+ * leaves, blocks into g->of, notes, and failures into g->failed, g->rc
+ * and g->err. tftp_get_run() calls it after every input and tick; the
+ * fuzz harness drives it directly. */
+void tftp_get_events(struct tftp_get *g, struct tftp_client *c);
+
 /* tftp://, tftm:// (port 69) or x-tftm:// (Etherboot: port 1758)
  * SERVER[:PORT]/PATH; *file points into *buf (free it), %XX decoded, and
  * x-tftm://srv//dir/f asks for "/dir/f". 0 or -1 + err_str(). */

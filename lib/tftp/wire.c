@@ -87,7 +87,7 @@ int tftp_decode(const uint8_t *buf, size_t len, struct tftp_pkt *p)
 
 	memset(p, 0, sizeof(*p));
 	if (len < 2) {
-		err_set("packet of %zu bytes", len);
+		err_set("packet of %zu byte%s", len, len == 1 ? "" : "s");
 		return -1;
 	}
 	p->op = buf[0] << 8 | buf[1];
@@ -104,8 +104,9 @@ int tftp_decode(const uint8_t *buf, size_t len, struct tftp_pkt *p)
 	case TFTP_DATA:
 	case TFTP_ACK:
 		if (len < 4) {
-			err_set("%s of %zu bytes",
-				p->op == TFTP_DATA ? "DATA" : "ACK", len);
+			err_set("%s of %zu byte%s",
+				p->op == TFTP_DATA ? "DATA" : "ACK", len,
+				len == 1 ? "" : "s");
 			return -1;
 		}
 		p->block = (uint16_t)(buf[2] << 8 | buf[3]);
@@ -116,7 +117,8 @@ int tftp_decode(const uint8_t *buf, size_t len, struct tftp_pkt *p)
 		return 0;
 	case TFTP_ERROR:
 		if (len < 4) {
-			err_set("ERROR of %zu bytes", len);
+			err_set("ERROR of %zu byte%s", len,
+				len == 1 ? "" : "s");
 			return -1;
 		}
 		p->code = (uint16_t)(buf[2] << 8 | buf[3]);

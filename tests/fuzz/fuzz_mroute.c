@@ -1,13 +1,16 @@
 /* fuzz_mroute.c - libFuzzer harness for what mroute reads from the kernel
  * and from its users: rtnetlink MFC and VIF dump messages, NOCACHE upcalls,
- * /proc/net/ip*_mr_vif lines, holder templates and batch command lines. */
+ * /proc/net/ip*_mr_vif lines, holder templates and batch files read by the
+ * real batch reader (mroute/batch.c: whole lines, then the grammar). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mroute/batch.h"
 #include "mroute/hold.h"
 #include "mroute/kernel.h"
 #include "mroute/cmd.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,9 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mr_route r;
 	struct mrh_tmpl t;
 	struct mr_cmd c;
-	char *s, *argv[64], *p, *save = NULL, out[1024];
+	struct mrb_reader rd;
+	char *s, out[1024];
 	void *msg;
-	int n = 0, argc = 0, fam;
+	FILE *f;
+	int n = 0, fam, k, last = 0;
 
 	if (size < 1)
 		return 0;
@@ -43,10 +48,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mr_parse_proc_vif(s, &vifs[0]);
 	if (mrh_tmpl_parse(fam, s, &t) == 0)
 		mrh_tmpl_format(fam, &t, out, sizeof(out));
-	for (p = strtok_r(s, " \t\n", &save); p && argc < 64;
-	     p = strtok_r(NULL, " \t\n", &save))
-		argv[argc++] = p;
-	mrc_parse(argc, argv, 0, &c);
 	free(s);
+	/* the bytes as a batch file: every line numbered in order, none
+	 * longer than the limit or with more words than allowed */
+	f = size ? fmemopen((void *)data, size, "r") : NULL;
+	if (!f)
+		return 0;
+	mrb_init(&rd, f);
+	while ((k = mrb_next(&rd)) != 0 && k != -2) {
+		if (rd.lineno <= last)
+			__builtin_trap();
+		last = rd.lineno;
+		if (k < 0)
+			continue;
+		if (rd.argc < 1 || rd.argc > MRB_MAXWORDS || rd.argv[rd.argc])
+			__builtin_trap();
+		for (int i = 0; i < rd.argc; i++)
+			if (strlen(rd.argv[i]) > MRB_MAXLINE ||
+			    strpbrk(rd.argv[i], " \t#\n"))
+				__builtin_trap();
+		mrc_parse(rd.argc, rd.argv, fam, &c);
+	}
+	mrb_free(&rd);
+	fclose(f);
 	return 0;
 }

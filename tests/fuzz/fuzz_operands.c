@@ -1,6 +1,7 @@
 /* fuzz_operands.c - libFuzzer harness for the operand parsers every applet
- * uses: [SOURCE,]GROUP[:PORT], HOST[:PORT] (numeric only: no DNS here),
- * URLs, MAC addresses, groups and CIDR ranges. */
+ * uses: [SOURCE,]GROUP[:PORT], addresses, ports, HOST[:PORT] for each
+ * family (names reach the resolver, which finds no network here: fuzz.h),
+ * interface names, URLs, MAC addresses, groups and CIDR ranges. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "net/inet.h"
 #include "net/mac.h"
 #include "base/opt.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,8 +25,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = 0;
-	inet_parse_group(s, 5000, &g);
+	struct sockaddr_storage ss;
+	int port;
+
+	if (!inet_parse_group(s, 5000, &g) &&
+	    (!inet_is_multicast(&g.group) || !inet_port(&g.group) ||
+	     (g.source.ss_family != AF_UNSPEC &&
+	      (g.source.ss_family != g.group.ss_family ||
+	       inet_is_multicast(&g.source)))))
+		__builtin_trap();
 	inet_parse_group(s, -1, &g);
+	inet_parse_addr(s, &ss);
+	port = inet_parse_port(s, 1);
+	if (port > 65535)
+		__builtin_trap();
+	if (!inet_parse_hostport(s, 69, AF_UNSPEC, &ss) && !inet_port(&ss))
+		__builtin_trap();
+	inet_parse_hostport(s, -1, AF_INET, &ss);
+	inet_parse_hostport(s, 0, AF_INET6, &ss);
+	inet_ifindex(s);
 	if (!inet_split_url(s, &buf, &scheme, &auth, &path))
 		free(buf);
 	if (!mac_parse(s, mac)) {

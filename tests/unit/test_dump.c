@@ -18,6 +18,9 @@ TEST(text_or_not)
 	CHECK(!dump_is_text("\xe2\x82", 2));
 	CHECK(!dump_is_text("\xc0\xaf", 2));			/* overlong */
 	CHECK(!dump_is_text("\x80", 1));			/* lone continuation */
+	CHECK(!dump_is_text("\xe0\x80\xaf", 3));		/* overlong, 3 bytes */
+	CHECK(!dump_is_text("\xed\xa0\x80", 3));		/* surrogate */
+	CHECK(!dump_is_text("\xf4\x90\x80\x80", 4));		/* past U+10FFFF */
 	CHECK(!dump_is_text("\xc3(", 2));			/* bad continuation */
 	CHECK(!dump_is_text("\xff\xfe", 2));
 	CHECK(!dump_is_text("MCBP\x01\x01\x01\x00", 8));	/* a probe */

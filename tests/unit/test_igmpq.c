@@ -87,6 +87,12 @@ TEST(sources)
 	/* empty items are skipped, as strtok does */
 	CHECK_INT(igmpq_add_sources(&o, ",10.0.0.1,,10.0.0.2,"), 0);
 	CHECK_INT(o.nsrc, 2);
+	/* but a list names one at least */
+	CHECK_INT(igmpq_add_sources(&o, ""), -1);
+	CHECK_STR(err_str(), "bad -s '': no source");
+	CHECK_INT(igmpq_add_sources(&o, ",,"), -1);
+	CHECK_STR(err_str(), "bad -s ',,': no source");
+	CHECK_INT(o.nsrc, 2);
 	CHECK_INT(igmpq_add_sources(&o, "10.0.0.3,2001:db8::1"), -1);
 	CHECK_STR(err_str(), "bad source '2001:db8::1'");
 	CHECK_INT(o.nsrc, 3);

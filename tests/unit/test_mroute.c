@@ -355,6 +355,66 @@ TEST(grammar)
 	CHECK_INT(parse("frob", 0, &c), -1);
 	CHECK_STR(err_str(), "unknown command 'frob'");
 	CHECK_INT(mrc_parse(0, NULL, 0, &c), -1);
+	/* every command the completions offer is one the grammar knows */
+	char words[] = MRC_COMMANDS, *w, *save = NULL;
+
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (mrc_parse(1, &w, 0, &c) < 0)
+			CHECK(strncmp(err_str(), "unknown command", 15) != 0);
+	}
+}
+
+/* mroute -b reads whole lines: a line over 4095 bytes is refused
+ * with its number, and no tail of it ever runs as a command (issue 15
+ * item 12: fgets split it, and "frobnicate" ran as line 2). Every line
+ * here fails before any kernel call. */
+static char batch_errs[4096];
+
+static void batch_error(const char *msg)
+{
+	size_t n = strlen(batch_errs);
+
+	snprintf(batch_errs + n, sizeof(batch_errs) - n, "%s\n", msg);
+}
+
+TEST(batch_lines)
+{
+	static char in[20000];
+	struct mrc_ctx x;
+	size_t n = 0;
+	FILE *f;
+	int words;
+
+	/* 1: 4106 bytes, a comment whose tail would be a command */
+	in[n++] = '#';
+	memset(in + n, 'x', 4094);
+	n += 4094;
+	n += (size_t)sprintf(in + n, " frobnicate\n");
+	/* 2, 3: a bad command, then a comment of exactly 4095 bytes */
+	n += (size_t)sprintf(in + n, "bogus\n#");
+	memset(in + n, 'y', 4095 - 1);
+	n += 4095 - 1;
+	/* 4: too many words; 5: CRLF; 6: a NUL byte; 7: no newline */
+	n += (size_t)sprintf(in + n, "\nadd");
+	for (words = 1; words <= 64; words++)
+		n += (size_t)sprintf(in + n, " w");
+	n += (size_t)sprintf(in + n, "\nfrob5\r\nfrob6");
+	in[n++] = 0;
+	n += (size_t)sprintf(in + n, "x\nfrob7");
+	f = fmemopen(in, n, "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	batch_errs[0] = 0;
+	mrc_init(&x, 0);
+	CHECK_INT(mrc_batch(&x, f, "b", 0, batch_error), 2);
+	fclose(f);
+	CHECK_STR(batch_errs, "b:1: line longer than 4095 bytes\n"
+			      "b:2: unknown command 'bogus'\n"
+			      "b:4: more than 64 words\n"
+			      "b:5: unknown command 'frob5'\n"
+			      "b:6: NUL byte in the line\n"
+			      "b:7: unknown command 'frob7'\n");
 }
 
 /* What mroute says on a kernel without routing or without tables: the
@@ -395,6 +455,7 @@ int main(void)
 	RUN(proc_vif);
 	RUN(templates);
 	RUN(grammar);
+	RUN(batch_lines);
 	RUN(kernel_support_lines);
 	return unit_done();
 }

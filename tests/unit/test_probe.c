@@ -208,6 +208,47 @@ TEST(delay_and_jitter)
 	CHECK_INT(f.ndelay, 4);
 }
 
+/* issue 15 item 10: send times are the peer's u64s; alternating extremes
+ * made the transit difference overflow (UBSan abort in the ASan build, and
+ * delays of +-9e12 ms in the normal one). Out-of-range times are counted,
+ * never timed. */
+TEST(hostile_times)
+{
+	static const uint64_t tx[] = {
+		0, UINT64_MAX, 0, INT64_MAX, (uint64_t)INT64_MAX + 1,
+		UINT64_MAX - 5, 1, 1700000000000000000ull,
+	};
+	uint64_t rx = 1700000000000000000ull + 2000;
+	struct probe_flow f;
+	int64_t t;
+
+	probe_flow_init(&f);
+	for (size_t i = 0; i < sizeof(tx) / sizeof(tx[0]); i++) {
+		struct probe_hdr h = hdr(i, tx[i]);
+
+		probe_account(&f, &h, rx, 64);
+	}
+	CHECK_INT(f.ndelay, 1);
+	CHECK_INT(f.badtime, 7);
+	CHECK_INT(f.delay_min, 2000);
+	CHECK_INT(f.delay_max, 2000);
+	CHECK(f.jitter == 0);
+	/* the per-datagram delay: the same bound */
+	struct probe_hdr h = hdr(1, UINT64_MAX);
+	CHECK_INT(probe_transit(&h, rx, &t), -1);
+	h = hdr(1, rx + PROBE_MAX_SKEW);
+	CHECK_INT(probe_transit(&h, rx, &t), 0);
+	CHECK_INT(t, -(int64_t)PROBE_MAX_SKEW);
+	h = hdr(1, rx - PROBE_MAX_SKEW - 1);
+	CHECK_INT(probe_transit(&h, rx, &t), -1);
+	h.flags = 0;
+	h.tx_ns = rx;
+	CHECK_INT(probe_transit(&h, rx, &t), -1);
+	/* and a receive time of 0 (no clock) is not one */
+	h = hdr(1, 0);
+	CHECK_INT(probe_transit(&h, 0, &t), -1);
+}
+
 TEST(table)
 {
 	struct probe_table t;
@@ -332,6 +373,7 @@ int main(void)
 	RUN(window_edges);
 	RUN(hostile_jump);
 	RUN(delay_and_jitter);
+	RUN(hostile_times);
 	RUN(table);
 	RUN(rate_grammar);
 	RUN(pacer_schedule);
