@@ -47,7 +47,6 @@ static const struct applet app = {
 	.max_args = 2,
 	.opts = opts,
 	.main = fz_main,
-	.implemented = 1,
 };
 
 static const struct opt *find(int key)
