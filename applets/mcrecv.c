@@ -179,7 +179,7 @@ static int mcrecv_main(int argc, char **argv)
 		opt_free(&st);
 		return st.status;
 	}
-	out = quiet ? OUT_QUIET : path ? OUT_FILE : json ? OUT_JSON
+	out = path ? OUT_FILE : quiet ? OUT_QUIET : json ? OUT_JSON
 	    : hex ? OUT_HEX : OUT_TEXT;
 	/* parse everything before joining anything: a bad operand is exit 2 */
 	if (iface && (ifindex = inet_ifindex(iface)) < 0)

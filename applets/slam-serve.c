@@ -18,6 +18,7 @@
 #define O_ONCE (OPT_LONGONLY + 1)
 #define O_IDLE (OPT_LONGONLY + 2)
 #define O_MAXCL (OPT_LONGONLY + 3)
+#define O_MAXHOST (OPT_LONGONLY + 4)
 
 static const struct opt opts[] = {
 	{ 'i', "interface", "IFACE", OPT_STR,
@@ -39,6 +40,8 @@ static const struct opt opts[] = {
 	  "quiet time that ends --once (default 3)", 0.1, 86400 },
 	{ O_MAXCL, "max-clients", "N", OPT_INT,
 	  "clients served at once (default 4096)", 1, 1000000 },
+	{ O_MAXHOST, "max-per-host", "N", OPT_INT,
+	  "clients of one address served at once (default 64)", 1, 1000000 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print only errors", 0, 0 },
 	{ 'j', "json", NULL, OPT_FLAG,
 	  "print one JSON object per event and a summary", 0, 0 },
@@ -71,7 +74,8 @@ static struct slam_serve v;
 static const char *const ev_name[] = {
 	[SLAM_SERVE_JOIN] = "join", [SLAM_SERVE_DONE] = "done",
 	[SLAM_SERVE_LOST] = "lost", [SLAM_SERVE_ROUND] = "round",
-	[SLAM_SERVE_RESTART] = "restart",
+	[SLAM_SERVE_RESTART] = "restart", [SLAM_SERVE_EVICT] = "evict",
+	[SLAM_SERVE_FULL] = "refuse", [SLAM_SERVE_SUSPECT] = "suspect",
 };
 
 static void event(struct slam_serve *sv, enum slam_serve_ev ev,
@@ -90,12 +94,13 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 			warnx("bad NACK from %s ignored",
 			      inet_fmt(a, buf, sizeof(buf)));
 		return;
-	} else if (ev == SLAM_SERVE_FULL) {
-		warnx("client list full (--max-clients %u): ignoring new "
-		      "clients", s->cfg.max_clients);
+	} else if (ev == SLAM_SERVE_FULL && !json) {
+		warnx("refusing new client %s (%llu so far; --max-per-host, "
+		      "--max-clients)", inet_fmt(a, buf, sizeof(buf)),
+		      (unsigned long long)s->full);
 		return;
 	} else if (ev == SLAM_SERVE_FILE_ERR) {
-		warn("%s", sv->path);
+		warnx("%s", err_str());	/* the old copy is served on */
 		return;
 	} else if (ev == SLAM_SERVE_SEND_ERR) {
 		warn("send to %s", inet_fmt(&sv->g.group, buf, sizeof(buf)));
@@ -113,6 +118,9 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 				    s->cfg.rate : s->rate, 0);
 			json_double(&j, "loss", s->loss, 3);
 			json_double(&j, "rtt_ms", s->srtt / 1e6, 2);
+		} else if (ev == SLAM_SERVE_EVICT || ev == SLAM_SERVE_FULL) {
+			json_uint(&j, "so_far", ev == SLAM_SERVE_FULL ?
+				  s->full : s->evicted);
 		}
 		json_end(&j);
 	} else if (!quiet && ev != SLAM_SERVE_ROUND) {
@@ -123,7 +131,8 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 			printf(": file changed, %llu byte%s, new transaction",
 			       (unsigned long long)s->h.total,
 			       units_s(s->h.total));
-		printf("\n");
+		printf("%s\n", ev == SLAM_SERVE_SUSPECT ? ": lacks every block "
+		       "sent to it (lying, or deaf to the group)" : "");
 		fflush(stdout);
 	}
 }
@@ -152,6 +161,8 @@ static void summary(void)
 		json_uint(&j, "done", s->done);
 		json_uint(&j, "lost", s->lost);
 		json_uint(&j, "refused", s->full);
+		json_uint(&j, "evicted", s->evicted);
+		json_uint(&j, "suspects", s->suspects);
 		json_end(&j);
 	} else if (!quiet) {
 		printf("sent %llu packet%s (%llu byte%s) in %.2f s, %llu "
@@ -191,6 +202,7 @@ static int slam_serve_main(int argc, char **argv)
 		case O_ONCE: v.once = 1; break;
 		case O_IDLE: v.idle = st.secs; break;
 		case O_MAXCL: v.cfg.max_clients = (unsigned)st.num; break;
+		case O_MAXHOST: v.cfg.max_per_addr = (unsigned)st.num; break;
 		case 'q': quiet = 1; break;
 		case 'j': json = 1; break;
 		}
@@ -202,19 +214,16 @@ static int slam_serve_main(int argc, char **argv)
 	v.path = ops[0];
 	if (inet_parse_group(group, SLAM_PORT, &v.g) ||
 	    (rate && rate_parse(rate, &v.rate)) ||
-	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0))
+	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0) ||
+	    (user && priv_check_user(user)))
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
-	if (slam_serve_file(&v) < 0) {
-		warn("%s", v.path);
+	if (slam_serve_file(&v) < 0 || slam_serve_open(&v) < 0) {
+		warnx("%s", err_str());
 		goto out;
 	}
 	if (v.s.h.total > (UINT64_C(1) << 29) - 1 && !quiet)
 		warnx("%s: over 512 MiB; 32-bit Etherboot/iPXE clients cannot "
 		      "take it", v.path);
-	if (slam_serve_open(&v) < 0) {
-		warnx("%s", err_str());
-		goto out;
-	}
 	if (user ? priv_drop_to_user(user) : priv_drop_all()) {
 		warnx("%s", user ? err_str() : "cannot drop capabilities");
 		goto out;

@@ -180,6 +180,14 @@ static int lookup_ids(const char *spec, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+int priv_check_user(const char *spec)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return lookup_ids(spec, &uid, &gid);
+}
+
 int priv_drop_to_user(const char *spec)
 {
 	uid_t uid;

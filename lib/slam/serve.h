@@ -24,7 +24,11 @@ enum slam_serve_ev {
 	SLAM_SERVE_ROUND,	/* a round of sends finished */
 	SLAM_SERVE_RESTART,	/* the file changed: a new transaction */
 	SLAM_SERVE_BAD,		/* a bad NACK ignored (addr) */
-	SLAM_SERVE_FULL,	/* a new client refused: the list is full */
+	SLAM_SERVE_FULL,	/* a new client refused (addr): the list is
+				 * full, or its address holds max_per_addr */
+	SLAM_SERVE_EVICT,	/* a client made room for a new one (addr) */
+	SLAM_SERVE_SUSPECT,	/* a client claims to lack every block sent
+				 * to it (addr): lying, or deaf to the group */
 	SLAM_SERVE_FILE_ERR,	/* the file cannot be read (err: errno);
 				 * the old copy is served on */
 	SLAM_SERVE_SEND_ERR,	/* sending to the group fails (err: errno),
@@ -53,6 +57,7 @@ struct slam_serve {
 	struct sock_rx rx;
 	uint64_t t0;			/* start, CLOCK_MONOTONIC ns */
 	int send_errno;			/* the last send error told */
+	uint64_t evict_note, full_note;	/* not told again before these */
 };
 
 /* Sets up the server machine and opens the file. 0, or -1 with errno. */
