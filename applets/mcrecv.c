@@ -12,7 +12,6 @@
 #include "base/json.h"
 #include "base/opt.h"
 #include "base/priv.h"
-#include "probe/diag.h"
 #include "probe/fmt.h"
 #include "probe/recv.h"
 
@@ -23,6 +22,9 @@ static const struct opt opts[] = {
 	  "exit 0 once COUNT datagrams arrived", 1, 1e12 },
 	{ 'i', "iface", "IFACE", OPT_STR,
 	  "join on IFACE (name or index), not by route", 0, 0 },
+	{ 'I', "interval", "SECONDS", OPT_SECS,
+	  "report each sender every SECONDS (packets, Mbit/s, loss, jitter)",
+	  0.01, 1e6 },
 	{ 'j', "json", NULL, OPT_FLAG,
 	  "one JSON object per datagram, then a summary object", 0, 0 },
 	{ O_LOSSMAX, "loss-max", "PCT", OPT_STR,
@@ -49,7 +51,10 @@ const struct applet mcrecv_applet = {
 	.min_args = 1,
 	.max_args = -1,
 	.opts = opts,
-	.privs = PRIV_NONE,	/* joins and UDP receive need no capability */
+	/* joins and UDP receive need none; when nothing arrives, the
+	 * diagnosis counts what reaches the interface (CAP_NET_RAW) and reads
+	 * the firewall's rules (CAP_NET_ADMIN) if it may */
+	.privs = PRIV_NET_RAW | PRIV_NET_ADMIN,
 	.main = mcrecv_main,
 };
 
@@ -60,7 +65,8 @@ enum out { OUT_TEXT, OUT_HEX, OUT_JSON, OUT_QUIET, OUT_FILE };
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
 static enum out out = OUT_TEXT;
-static int verbose;
+static int verbose, json;
+static FILE *ivout;	/* -I reports: stdout, unless -o - owns it */
 
 static void datagram(void *ctx, const struct mcrx_dgram *d)
 {
@@ -86,33 +92,15 @@ static void datagram(void *ctx, const struct mcrx_dgram *d)
 static void summary(struct mcrx *x, int json, double secs)
 {
 	struct json j;
-	char line[512];
 
 	if (!json) {
-		warnx("%s", probe_fmt_totals_line(x, secs, line, sizeof(line)));
-		for (size_t i = 0; i < x->flows.n; i++)
-			warnx("%s", probe_fmt_line(x->flows.v[i], line,
-						   sizeof(line)));
+		probe_fmt_summary_text(stderr, program_invocation_short_name, x,
+				       secs);
 		return;
 	}
 	json_begin(&j, stdout);
 	probe_fmt_summary_json(&j, x, secs);
 	json_end(&j);
-}
-
-/* Nothing arrived: say what we can check ourselves. */
-static void diagnose(const struct mcrx_group *rg, int n, double secs)
-{
-	char a[INET_FMTLEN], why[4][MCDIAG_LINE];
-
-	warnx("nothing arrived in %g s", secs);
-	for (int i = 0; i < n; i++) {
-		int k = mcdiag_explain(&rg[i].g.group, rg[i].ifname, why, 4);
-
-		for (int l = 0; l < k; l++)
-			warnx("%s: %s", inet_ntop_ss(&rg[i].g.group, a,
-						     sizeof(a)), why[l]);
-	}
 }
 
 /* A new socket joined: what it could not do, and with -v, how. */
@@ -136,6 +124,12 @@ static void joined(void *ctx, const struct mcrx_group *r,
 		      r->ifname[0] ? r->ifname : "?", res->rcvbuf);
 }
 
+/* -I: one line or object per sender for the interval. */
+static void interval(void *ctx, double from_s, double to_s)
+{
+	probe_fmt_intervals(ivout, json, ctx, from_s, to_s);
+}
+
 static void flush_stdout(void *ctx)
 {
 	(void)ctx;
@@ -150,8 +144,8 @@ static int mcrecv_main(int argc, char **argv)
 	struct mcrx m;
 	struct sigaction sa;
 	const char *iface = NULL, *path = NULL, *sources[MAX_SOURCES];
-	double wsecs = 0, lossmax = -1;
-	int c, n, nsrc = 0, ifindex = 0, json = 0, hex = 0, quiet = 0;
+	double wsecs = 0, lossmax = -1, ivsecs = 0;
+	int c, n, nsrc = 0, ifindex = 0, hex = 0, quiet = 0;
 	int status = 0, timedout, ngs;
 	struct mc_group *gs = NULL;
 	struct probe_totals t;
@@ -163,6 +157,7 @@ static int mcrecv_main(int argc, char **argv)
 		switch (c) {
 		case 'c': m.count = (unsigned long long)st.num; break;
 		case 'i': iface = st.arg; break;
+		case 'I': ivsecs = st.secs; break;
 		case 'j': json = 1; break;
 		case O_LOSSMAX:
 			if (parse_secs(st.arg, 0, 100, &lossmax) < 0)
@@ -184,7 +179,7 @@ static int mcrecv_main(int argc, char **argv)
 		opt_free(&st);
 		return st.status;
 	}
-	out = quiet ? OUT_QUIET : path ? OUT_FILE : json ? OUT_JSON
+	out = path ? OUT_FILE : quiet ? OUT_QUIET : json ? OUT_JSON
 	    : hex ? OUT_HEX : OUT_TEXT;
 	/* parse everything before joining anything: a bad operand is exit 2 */
 	if (iface && (ifindex = inet_ifindex(iface)) < 0)
@@ -217,6 +212,10 @@ static int mcrecv_main(int argc, char **argv)
 			m.rg[i].ifname[0] ? m.rg[i].ifname : "?");
 	m.stop = &stop;
 	m.on_datagram = datagram;
+	m.ctx = &m;
+	m.interval_ns = (uint64_t)(ivsecs * 1e9);
+	m.on_interval = interval;
+	ivout = path && !strcmp(path, "-") ? stderr : stdout;
 	timedout = mcrx_run(&m, (uint64_t)(wsecs * 1e9), flush_stdout);
 	if (timedout < 0)
 		errx(1, "%s", err_str());
@@ -226,7 +225,8 @@ static int mcrecv_main(int argc, char **argv)
 	}
 	summary(&m, json, m.secs);
 	if (timedout && !m.received)
-		diagnose(m.rg, m.n, wsecs);
+		probe_fmt_diagnosis(stderr, program_invocation_short_name, &m,
+				    wsecs);
 	probe_table_totals(&m.flows, &t);
 	if (stop || status) {
 		/* interrupted (the summary says how far it got), or failed */

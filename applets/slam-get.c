@@ -15,6 +15,8 @@
 #include "slam/get.h"
 
 #define O_MAXSIZE (OPT_LONGONLY + 1)
+#define O_SHA256 (OPT_LONGONLY + 2)
+#define O_SIZE (OPT_LONGONLY + 3)
 
 static const struct opt opts[] = {
 	{ 'o', "output", "FILE", OPT_STR,
@@ -25,6 +27,11 @@ static const struct opt opts[] = {
 	  "give up (exit 3) when not complete after SECONDS", 0.001, 1e7 },
 	{ O_MAXSIZE, "max-size", "BYTES", OPT_SIZE,
 	  "refuse a file larger than BYTES (default 4G)", 0, 9007199254740991.0 },
+	{ O_SHA256, "sha256", "HEX", OPT_STR,
+	  "keep the file only if its SHA-256 is HEX (exit 1)", 0, 0 },
+	{ O_SIZE, "size", "BYTES", OPT_SIZE,
+	  "keep the file only if it has BYTES bytes (exit 1)", 0,
+	  9007199254740991.0 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print only errors", 0, 0 },
 	{ 'j', "json", NULL, OPT_FLAG, "print a JSON summary", 0, 0 },
 	{ 0 }
@@ -69,9 +76,12 @@ static void summary(const char *result, int rc)
 		json_uint(&j, "bad", c->bad);
 		json_uint(&j, "nacks", c->nacks);
 		json_uint(&j, "restarts", c->restarts);
+		json_bool(&j, "source_specific", g.ssm);
 		json_double(&j, "seconds", el, 3);
+		/* what arrived, not what was announced */
 		json_double(&j, "mbit_s", el > 0 && c->have_hdr ?
-			    (double)c->h.total * 8 / el / 1e6 : 0, 1);
+			    (double)(rc ? c->got.nset * c->h.bs : c->h.total) *
+			    8 / el / 1e6 : 0, 1);
 		json_end(&j);
 	} else if (!quiet && !rc && strcmp(g.out, "-")) {
 		printf("%s: %llu byte%s in %.2f s (%s), %llu NACK%s, %u "
@@ -92,7 +102,8 @@ static void note(const char *msg)
 
 static int slam_get_main(int argc, char **argv)
 {
-	const char *ifname = NULL;
+	const char *ifname = NULL, *sha = NULL;
+	double wsecs = 0;
 	int c, n, rc;
 	struct optstate st;
 	char **ops, gbuf[INET_FMTLEN], sbuf[INET_FMTLEN];
@@ -103,8 +114,16 @@ static int slam_get_main(int argc, char **argv)
 		switch (c) {
 		case 'o': g.out = st.arg; break;
 		case 'i': ifname = st.arg; break;
-		case 'w': g.deadline = (uint64_t)(st.secs * 1e9); break;
+		case 'w':
+			wsecs = st.secs;
+			g.deadline = (uint64_t)(st.secs * 1e9);
+			break;
 		case O_MAXSIZE: g.max_size = (uint64_t)st.num; break;
+		case O_SHA256: sha = st.arg; break;
+		case O_SIZE:
+			g.want.size_set = 1;
+			g.want.size = (uint64_t)st.num;
+			break;
 		case 'q': quiet = 1; break;
 		case 'j': json = 1; break;
 		}
@@ -117,7 +136,8 @@ static int slam_get_main(int argc, char **argv)
 	if (!g.out)
 		return opt_usage_error(&slam_get_applet, "no -o FILE (SLAM "
 				       "carries no file name)");
-	if (ifname && (g.ifindex = inet_ifindex(ifname)) < 0)
+	if ((ifname && (g.ifindex = inet_ifindex(ifname)) < 0) ||
+	    (sha && outfile_want_sha256(&g.want, sha)))
 		return opt_usage_error(&slam_get_applet, "%s", err_str());
 	g.stop = &stop;
 	g.note = quiet ? NULL : note;
@@ -136,9 +156,10 @@ static int slam_get_main(int argc, char **argv)
 	rc = slam_get_run(&g);
 	if (*g.err)
 		warnx("%s", g.err);
-	if (rc == EXIT_NOANSWER && !quiet)
-		warnx("no complete file from %s before the deadline",
-		      inet_fmt(&g.srv, sbuf, sizeof(sbuf)));
+	else if (rc == EXIT_NOANSWER && !quiet)
+		/* (a server gone silent said so itself, above) */
+		warnx("no complete file from %s within -w %g s",
+		      inet_fmt(&g.srv, sbuf, sizeof(sbuf)), wsecs);
 	summary(rc == 0 ? "ok" : rc == EXIT_NOANSWER ? "timeout" : "failed",
 		rc);
 	slam_get_close(&g);

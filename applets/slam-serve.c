@@ -22,6 +22,7 @@
 #define O_MAXCL (OPT_LONGONLY + 3)
 #define O_CLIENTS (OPT_LONGONLY + 4)
 #define O_HOSTS (OPT_LONGONLY + 5)
+#define O_MAXHOST (OPT_LONGONLY + 6)
 
 static const struct opt opts[] = {
 	{ 'i', "interface", "IFACE", OPT_STR,
@@ -53,6 +54,8 @@ static const struct opt opts[] = {
 	  0.001, 1e7 },
 	{ O_MAXCL, "max-clients", "N", OPT_INT,
 	  "clients served at once (default 4096)", 1, 1000000 },
+	{ O_MAXHOST, "max-per-host", "N", OPT_INT,
+	  "clients of one address served at once (default 64)", 1, 1000000 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "print only errors", 0, 0 },
 	{ 'j', "json", NULL, OPT_FLAG,
 	  "print one JSON object per event and a summary", 0, 0 },
@@ -115,11 +118,12 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		if (!quiet && !json)
 			warnx("bad NACK from %s ignored",
 			      inet_fmt(a, buf, sizeof(buf)));
-	} else if (ev == SLAM_SERVE_FULL) {
-		warnx("client list full (--max-clients %u): ignoring new "
-		      "clients", sv->s.cfg.max_clients);
+	} else if (ev == SLAM_SERVE_FULL && !json) {
+		warnx("refusing new client %s (%llu so far; --max-per-host, "
+		      "--max-clients)", inet_fmt(a, buf, sizeof(buf)),
+		      (unsigned long long)sv->s.full);
 	} else if (ev == SLAM_SERVE_FILE_ERR) {
-		warn("%s", sv->path);
+		warnx("%s", err_str());	/* the old copy is served on */
 	} else if (ev == SLAM_SERVE_SEND_ERR) {
 		warn("send to %s", inet_fmt(&sv->g.group, buf, sizeof(buf)));
 	} else if (json) {
@@ -186,6 +190,7 @@ static int slam_serve_main(int argc, char **argv)
 		case O_CLIENTS: v.min_clients = (unsigned)st.num; break;
 		case O_HOSTS: hosts = st.arg; break;
 		case 'w': v.deadline = st.secs; break;
+		case O_MAXHOST: v.cfg.max_per_addr = (unsigned)st.num; break;
 		case 'q': quiet = 1; break;
 		case 'j': json = 1; break;
 		}
@@ -198,21 +203,18 @@ static int slam_serve_main(int argc, char **argv)
 	if (inet_parse_group(group, SLAM_PORT, &v.g) ||
 	    (rate && rate_parse(rate, &v.rate)) ||
 	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0) ||
+	    (user && priv_check_user(user)) ||
 	    (hosts && slam_serve_hosts(&v, hosts))) {
 		free(v.hosts);
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
 	}
-	if (slam_serve_file(&v) < 0) {
-		warn("%s", v.path);
+	if (slam_serve_file(&v) < 0 || slam_serve_open(&v) < 0) {
+		warnx("%s", err_str());
 		goto out;
 	}
 	if (v.s.h.total > (UINT64_C(1) << 29) - 1 && !quiet)
 		warnx("%s: over 512 MiB; 32-bit Etherboot/iPXE clients cannot "
 		      "take it", v.path);
-	if (slam_serve_open(&v) < 0) {
-		warnx("%s", err_str());
-		goto out;
-	}
 	if (user ? priv_drop_to_user(user) : priv_drop_all()) {
 		warnx("%s", user ? err_str() : "cannot drop capabilities");
 		goto out;

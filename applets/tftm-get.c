@@ -20,6 +20,8 @@
 #define O_UNICAST (OPT_LONGONLY + 1)
 #define O_MAXSIZE (OPT_LONGONLY + 2)
 #define O_PASSIVE (OPT_LONGONLY + 3)
+#define O_SHA256 (OPT_LONGONLY + 4)
+#define O_SIZE (OPT_LONGONLY + 5)
 
 static const struct opt opts[] = {
 	{ 'o', "output", "FILE", OPT_STR,
@@ -39,6 +41,11 @@ static const struct opt opts[] = {
 	  "do not ask for RFC 2090 multicast", 0, 0 },
 	{ O_MAXSIZE, "max-size", "SIZE", OPT_SIZE,
 	  "refuse files larger than SIZE (default 4G)", 1, 1125899906842624.0 },
+	{ O_SHA256, "sha256", "HEX", OPT_STR,
+	  "keep the file only if its SHA-256 is HEX (exit 1)", 0, 0 },
+	{ O_SIZE, "size", "BYTES", OPT_SIZE,
+	  "keep the file only if it has BYTES bytes (exit 1)", 0,
+	  1125899906842624.0 },
 	{ O_PASSIVE, "passive-wait", "SECONDS", OPT_SECS,
 	  "silence a passive client accepts (default 60)",
 	  1, 86400 },
@@ -139,26 +146,6 @@ static void summary(const struct tftp_get *g, const struct tftp_client *c,
 		(unsigned long long)c->st.retrans, units_s(c->st.retrans));
 }
 
-/* SERVER[:PORT] FILE, or a URL. */
-static int parse_target(int n, char **ops, struct sockaddr_storage *srv,
-			char **file, char **urlbuf)
-{
-	*urlbuf = NULL;
-	if (n == 2) {
-		*file = ops[1];
-		if (!**file)
-			return opt_usage_error(&tftm_get_applet,
-					       "empty remote file name");
-		if (inet_parse_hostport(ops[0], TFTP_PORT, o.family, srv) < 0)
-			return opt_usage_error(&tftm_get_applet, "bad server "
-					       "'%s': %s", ops[0], err_str());
-		return 0;
-	}
-	if (tftp_parse_url(ops[0], o.family, srv, file, urlbuf) < 0)
-		return opt_usage_error(&tftm_get_applet, "%s", err_str());
-	return 0;
-}
-
 static int tftm_get_main(int argc, char **argv)
 {
 	struct optstate st;
@@ -168,7 +155,8 @@ static int tftm_get_main(int argc, char **argv)
 	struct tftp_client c;
 	struct sockaddr_storage srv;
 	char **ops, *urlbuf = NULL, *file = NULL, local[256];
-	int ch, n, rc = 0;
+	const char *sha = NULL, *bad = NULL;
+	int ch, n, rc = 0, fam = 0;
 
 	opt_init(&st, &tftm_get_applet, argc, argv);
 	while ((ch = opt_next(&st)) > 0)
@@ -185,12 +173,17 @@ static int tftm_get_main(int argc, char **argv)
 			break;
 		case O_UNICAST: cfg.multicast = 0; break;
 		case O_MAXSIZE: cfg.max_size = (uint64_t)st.num; break;
+		case O_SHA256: sha = st.arg; break;
+		case O_SIZE:
+			g.want.size_set = 1;
+			g.want.size = (uint64_t)st.num;
+			break;
 		case O_PASSIVE:
 			cfg.passive_ns = (uint64_t)(st.secs * 1e9);
 			break;
 		case 'w': g.deadline_s = st.secs; break;
-		case '4': o.family = AF_INET; break;
-		case '6': o.family = AF_INET6; break;
+		case '4': fam |= 1; break;
+		case '6': fam |= 2; break;
 		case 'j': o.json = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': g.note = note; break;
@@ -200,8 +193,18 @@ static int tftm_get_main(int argc, char **argv)
 	n = opt_operands(&st, &ops);
 	if (n < 0)
 		goto out_opt;
-	if ((rc = parse_target(n, ops, &srv, &file, &urlbuf)))
+	if (fam == 3)
+		bad = "-4 and -6 exclude each other";
+	o.family = fam == 1 ? AF_INET : fam == 2 ? AF_INET6 : AF_UNSPEC;
+	if (bad || (sha && outfile_want_sha256(&g.want, sha))) {
+		rc = opt_usage_error(&tftm_get_applet, "%s",
+				     bad ? bad : err_str());
+		goto out_opt;
+	}
+	if (tftp_get_target(n, ops, o.family, &srv, &file, &urlbuf)) {
+		rc = opt_usage_error(&tftm_get_applet, "%s", err_str());
 		goto out_url;
+	}
 	if (g.ifname && (g.ifindex = inet_ifindex(g.ifname)) < 0) {
 		rc = opt_usage_error(&tftm_get_applet, "bad -i '%s': %s",
 				     g.ifname, err_str());

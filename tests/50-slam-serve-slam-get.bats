@@ -199,7 +199,7 @@ push() {
 	kill -KILL "$(bg_pid srv)"
 	bg_wait g 10 || true	# (a non-zero exit is what we want here)
 	[[ $status == 3 ]]
-	grep -q "before the deadline" "$(T g.err)"
+	grep -q "within -w 3 s" "$(T g.err)"
 	[[ -z $(ls -A "$(T out)") ]]
 }
 

@@ -19,7 +19,7 @@ sans_io="base/err base/num file/bitmap net/addr net/mac net/macset net/rate
 	slam/wire slam/client slam/server tftp/wire tftp/client
 	igmp/wire igmp/table igmp/querier probe/wire probe/stats
 	mroute/parse mcping/wire mcping/client mcping/responder
-	mcping/mesh"
+	mcping/mesh net/nft"
 max_applet=250
 bad=0
 

@@ -145,8 +145,15 @@ static int check_arg(struct optstate *st, const struct opt *o)
 
 	switch (o->kind) {
 	case OPT_FLAG:
-	case OPT_STR:
 		return 0;
+	case OPT_STR:
+		/* an empty name is no file (nor "a directory", the cwd) */
+		if (*optarg || (strcmp(o->arg, "FILE") && strcmp(o->arg, "DIR")))
+			return 0;
+		optname(o, name, sizeof(name));
+		fprintf(stderr, "%s: bad %s '': an empty file name\n",
+			st->app->name, name);
+		return usage_fail(st);
 	case OPT_INT:
 		r = parse_ll(optarg, (long long)o->min, (long long)o->max,
 			     &st->num);

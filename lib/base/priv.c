@@ -114,6 +114,18 @@ int priv_raise(unsigned privs)
 	return caps_io(1, &c);
 }
 
+int priv_lower(unsigned privs)
+{
+	struct capsets c;
+
+	if (caps_io(0, &c))
+		return -1;
+	for (size_t i = 0; i < NCAPS; i++)
+		if (privs & caps[i].priv)
+			c.d[caps[i].cap / 32].effective &= ~bit(caps[i].cap);
+	return caps_io(1, &c);
+}
+
 int priv_drop_all(void)
 {
 	struct capsets none;
@@ -166,6 +178,14 @@ static int lookup_ids(const char *spec, uid_t *uid, gid_t *gid)
 		}
 	}
 	return 0;
+}
+
+int priv_check_user(const char *spec)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return lookup_ids(spec, &uid, &gid);
 }
 
 int priv_drop_to_user(const char *spec)

@@ -156,6 +156,43 @@ int inet_parse_group(const char *s, int default_port, struct mc_group *g)
 	return 0;
 }
 
+/* AF_INET or AF_INET6 for a numeric address (IPv6 with or without a
+ * %scope), 0 for a name. */
+static int numeric_family(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE];
+	char *pct;
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return AF_INET;
+	snprintf(buf, sizeof(buf), "%s", host);
+	pct = strchr(buf, '%');
+	if (pct)
+		*pct = 0;
+	return inet_pton(AF_INET6, buf, &a6) == 1 ? AF_INET6 : 0;
+}
+
+int inet_parse_server(const char *s, int default_port, int family,
+		      struct sockaddr_storage *ss)
+{
+	if (inet_parse_hostport(s, default_port, family, ss))
+		return -1;
+	if (inet_is_multicast(ss)) {
+		err_set("a multicast address, not one host");
+		return -1;
+	}
+	if (ss->ss_family == AF_INET ?
+	    (((struct sockaddr_in *)ss)->sin_addr.s_addr == INADDR_ANY ||
+	     ((struct sockaddr_in *)ss)->sin_addr.s_addr == INADDR_BROADCAST) :
+	    IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)ss)->sin6_addr)) {
+		err_set("a broadcast or unspecified address, not one host");
+		return -1;
+	}
+	return 0;
+}
+
 int inet_parse_hostport(const char *s, int default_port, int family,
 			struct sockaddr_storage *ss)
 {
@@ -167,6 +204,13 @@ int inet_parse_hostport(const char *s, int default_port, int family,
 
 	if (split_hostport(s, buf, sizeof(buf), &host, &port) || !*host) {
 		err_set("bad address '%s'", s);
+		return -1;
+	}
+	if (family && numeric_family(host) &&
+	    numeric_family(host) != family) {
+		err_set("'%s' is an IPv%c address, not IPv%c", host,
+			family == AF_INET ? '6' : '4',
+			family == AF_INET ? '4' : '6');
 		return -1;
 	}
 	if (port) {

@@ -30,6 +30,11 @@ int inet_parse_addr(const char *s, struct sockaddr_storage *ss);
 int inet_parse_hostport(const char *s, int default_port, int family,
 			struct sockaddr_storage *ss);
 
+/* inet_parse_hostport() for a server: one host, so a multicast,
+ * broadcast or unspecified address is refused, naming it. */
+int inet_parse_server(const char *s, int default_port, int family,
+		      struct sockaddr_storage *ss);
+
 /* Parses a port number 1-65535 ("0" allowed when allow_zero). */
 int inet_parse_port(const char *s, int allow_zero);
 

@@ -1,5 +1,6 @@
-/* diag.c - receiver self-diagnosis from the route table and /proc:
- * group route, rp_filter (RFC 3704), IGMP/MLD membership. */
+/* diag.c - receiver self-diagnosis from the route table and /proc: group
+ * route, rp_filter (RFC 3704), IGMP/MLD membership; and with capabilities,
+ * what reaches the interface and which firewall rules drop it. */
 #include "probe/diag.h"
 
 #include <errno.h>
@@ -10,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/err.h"
+#include "base/priv.h"
 #include "net/inet.h"
+#include "net/udptap.h"
 
 int mcdiag_has_route(const struct sockaddr_storage *group)
 {
@@ -118,13 +122,61 @@ int mcdiag_rp_filter(const char *ifname)
 	return all > dev ? all : dev;
 }
 
-int mcdiag_explain(const struct sockaddr_storage *group, const char *ifname,
-		   char out[][MCDIAG_LINE], int max)
+void mcdiag_watch(struct mcdiag_watch *w, const char *ifname,
+		  const struct sockaddr_storage *group)
 {
-	int n = 0;
+	int idx = *ifname ? (int)if_nametoindex(ifname) : 0, raised;
+
+	w->fd = -1;
+	w->seen = 0;
+	w->err = idx ? 0 : ENODEV;
+	if (!idx)
+		return;
+	raised = priv_raise(PRIV_NET_RAW) == 0;
+	w->fd = udptap_open(idx, group);
+	w->err = w->fd < 0 ? errno : 0;
+	if (raised)
+		priv_lower(PRIV_NET_RAW);
+}
+
+void mcdiag_unwatch(struct mcdiag_watch *w)
+{
+	if (w->fd < 0)
+		return;
+	if (udptap_count(w->fd, &w->seen) < 0)
+		w->err = errno;
+	close(w->fd);
+	w->fd = -1;
+}
+
+int mcdiag_explain(const struct sockaddr_storage *group, const char *ifname,
+		   struct mcdiag_watch *w, char out[][MCDIAG_LINE], int max)
+{
+	char a[INET_FMTLEN];
+	int n = 0, k, counted, dropped;
 
 	if (max < 1)
 		return 0;
+	if (w)
+		mcdiag_unwatch(w);
+	counted = w && !w->err;
+	dropped = counted && w->seen;
+	inet_fmt(group, a, sizeof(a));
+	if (dropped)
+		snprintf(out[n++], MCDIAG_LINE, "%llu packet%s for %s reached "
+			 "%s but not the socket: something on this host drops "
+			 "them, a local firewall or rp_filter",
+			 (unsigned long long)w->seen, w->seen == 1 ? "" : "s",
+			 a, ifname);
+	/* without a count the firewall is as likely as anything upstream */
+	if (dropped || !counted) {
+		k = fw_explain(group->ss_family, (uint16_t)inet_port(group),
+			       out + n, max - n);
+		if (k > 0)
+			n += k;
+		else if (k < 0 && dropped && n < max)
+			snprintf(out[n++], MCDIAG_LINE, "%s", err_str());
+	}
 	if (mcdiag_has_route(group) == 0 && n < max)
 		snprintf(out[n++], MCDIAG_LINE, "no route for the group's "
 			 "range on any interface (add one, or use -i IFACE)");
@@ -138,13 +190,25 @@ int mcdiag_explain(const struct sockaddr_storage *group, const char *ifname,
 		snprintf(out[n++], MCDIAG_LINE, "rp_filter is strict (1) on "
 			 "%s: datagrams from sources not routed back via %s "
 			 "are dropped", ifname, ifname);
+	if (n)
+		return n;
 	/* say only what was checked: IPv6 has no rp_filter */
-	if (!n)
-		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route %s: "
-			 "check the sender, its %s and the routers between",
-			 *ifname ? ifname : "?",
+	if (counted)
+		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route %s, and "
+			 "nothing for %s reached %s: check the sender, its %s "
+			 "and the routers between", ifname,
 			 group->ss_family == AF_INET6 ? "fine"
 						      : "and rp_filter fine",
+			 a, ifname,
 			 group->ss_family == AF_INET6 ? "hop limit" : "TTL");
+	else
+		snprintf(out[n++], MCDIAG_LINE, "joined on %s, route %s: "
+			 "check the sender, its %s and the routers between "
+			 "(run with CAP_NET_RAW to see whether anything reaches "
+			 "%s)", *ifname ? ifname : "?",
+			 group->ss_family == AF_INET6 ? "fine"
+						      : "and rp_filter fine",
+			 group->ss_family == AF_INET6 ? "hop limit" : "TTL",
+			 *ifname ? ifname : "the interface");
 	return n;
 }

@@ -7,13 +7,14 @@
 #include "base/dump.h"
 #include "base/units.h"
 #include "net/addr.h"
+#include "probe/diag.h"
 
 const char *probe_verdict_name(enum probe_verdict v)
 {
 	static const char *const name[] = {
 		[PROBE_INORDER] = "ok", [PROBE_REORDERED] = "reordered",
 		[PROBE_DUPLICATE] = "duplicate", [PROBE_LATE] = "late",
-		[PROBE_INVALID] = "invalid",
+		[PROBE_INVALID] = "invalid", [PROBE_END] = "end",
 	};
 
 	return (unsigned)v < sizeof(name) / sizeof(name[0]) ? name[v] : "?";
@@ -51,6 +52,12 @@ void probe_fmt_dgram_json(struct json *j, const struct mcrx_dgram *d)
 	}
 }
 
+/* Payload Mbit/s of bytes in secs. */
+static double mbps(unsigned long long bytes, double secs)
+{
+	return secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0;
+}
+
 void probe_fmt_summary_json(struct json *j, const struct mcrx *x,
 			    double secs)
 {
@@ -64,6 +71,7 @@ void probe_fmt_summary_json(struct json *j, const struct mcrx *x,
 	json_uint(j, "duplicated", t.duplicated);
 	json_uint(j, "reordered", t.reordered);
 	json_double(j, "elapsed_s", secs, 3);
+	json_double(j, "mbps", mbps(x->bytes, secs), 6);
 	json_double(j, "loss_pct", t.worst_loss_pct, 3);
 	json_arr_begin(j, "senders");
 	for (size_t i = 0; i < x->flows.n; i++)
@@ -85,29 +93,57 @@ static double avg_ms(const struct probe_flow *f)
 	return f->ndelay ? f->delay_sum / (double)f->ndelay / 1e6 : 0;
 }
 
-const char *probe_fmt_line(const struct probe_flow *f, char *buf, size_t len)
+/* Seconds from t0 to t (either may be 0: then 0). */
+static double rel_s(uint64_t t, uint64_t t0)
+{
+	return t && t0 ? ((double)t - (double)t0) / 1e9 : 0;
+}
+
+/* The probes' expected count: lost plus the distinct ones that came. */
+static uint64_t expected(const struct probe_flow *f)
+{
+	return probe_lost(f) + f->unique;
+}
+
+const char *probe_fmt_line(const struct probe_flow *f, uint64_t t0_ns,
+			   char *buf, size_t len)
 {
 	char src[INET_FMTLEN], grp[INET_FMTLEN], d[96] = "", ttl[24] = "?";
 	char hops[12] = "?";
 	int h = probe_hops(f);
 
+	/* unknown is "?" here, as it is null in JSON */
+	if (f->ttl_min >= 0)
+		snprintf(ttl, sizeof(ttl), "%d-%d", f->ttl_min, f->ttl_max);
+	if (!f->probe) {
+		snprintf(buf, len, "%s > %s: %llu packets, %llu bytes, %.3f "
+			 "Mbit/s, ttl %s, seen %.3f-%.3f s",
+			 inet_fmt(&f->source, src, sizeof(src)),
+			 inet_fmt(&f->group, grp, sizeof(grp)),
+			 (unsigned long long)f->packets,
+			 (unsigned long long)f->bytes,
+			 probe_flow_bps(f) / 1e6, ttl,
+			 rel_s(f->first_ns, t0_ns), rel_s(f->last_ns, t0_ns));
+		return buf;
+	}
 	if (f->ndelay)
 		snprintf(d, sizeof(d), ", delay %.3f/%.3f/%.3f ms, jitter "
 			 "%.3f ms", (double)f->delay_min / 1e6, avg_ms(f),
 			 (double)f->delay_max / 1e6, f->jitter / 1e6);
-	/* unknown is "?" here, as it is null in JSON */
-	if (f->ttl_min >= 0)
-		snprintf(ttl, sizeof(ttl), "%d-%d", f->ttl_min, f->ttl_max);
 	if (h >= 0)
 		snprintf(hops, sizeof(hops), "%d", h);
 	snprintf(buf, len, "%s > %s: %llu received, %llu lost (%.2f%%), %llu "
-		 "duplicated, %llu reordered, ttl %s, hops %s%s",
+		 "duplicated, %llu reordered, ttl %s, hops %s, %.3f "
+		 "Mbit/s%s%s",
 		 inet_ntop_ss(&f->source, src, sizeof(src)),
 		 inet_fmt(&f->group, grp, sizeof(grp)),
 		 (unsigned long long)f->received,
 		 (unsigned long long)probe_lost(f), probe_loss_pct(f),
 		 (unsigned long long)f->duplicated,
-		 (unsigned long long)f->reordered, ttl, hops, d);
+		 (unsigned long long)f->reordered, ttl, hops,
+		 probe_flow_bps(f) / 1e6, d,
+		 f->ended ? "" : f->rate_mpps || f->count
+			 ? ", no end marker" : "");
 	return buf;
 }
 
@@ -118,15 +154,22 @@ void probe_fmt_json(struct json *j, const struct probe_flow *f)
 
 	json_obj_begin(j, NULL);
 	json_str(j, "source", inet_ntop_ss(&f->source, a, sizeof(a)));
+	json_int(j, "sport", inet_port(&f->source));
 	json_str(j, "group", inet_ntop_ss(&f->group, a, sizeof(a)));
 	json_int(j, "port", inet_port(&f->group));
-	json_uint(j, "id", f->id);
-	json_uint(j, "received", f->received);
-	json_uint(j, "lost", probe_lost(f));
-	json_double(j, "loss_pct", probe_loss_pct(f), 3);
-	json_uint(j, "duplicated", f->duplicated);
-	json_uint(j, "reordered", f->reordered);
-	json_uint(j, "late", f->late);
+	json_bool(j, "probe", f->probe);
+	json_uint(j, "packets", f->packets);
+	json_uint(j, "bytes", f->bytes);
+	json_double(j, "mbps", probe_flow_bps(f) / 1e6, 6);
+	if (f->packets) {
+		json_double(j, "first_seen", (double)f->first_ns / 1e9, 6);
+		json_double(j, "last_seen", (double)f->last_ns / 1e9, 6);
+	} else {
+		json_null(j, "first_seen");
+		json_null(j, "last_seen");
+	}
+	f->ttl_last >= 0 ? json_int(j, "ttl", f->ttl_last)
+			 : json_null(j, "ttl");
 	if (f->ttl_min >= 0) {
 		json_int(j, "ttl_min", f->ttl_min);
 		json_int(j, "ttl_max", f->ttl_max);
@@ -134,6 +177,23 @@ void probe_fmt_json(struct json *j, const struct probe_flow *f)
 		json_null(j, "ttl_min");
 		json_null(j, "ttl_max");
 	}
+	if (!f->probe) {
+		json_obj_end(j);
+		return;
+	}
+	json_uint(j, "id", f->id);
+	json_uint(j, "received", f->received);
+	json_uint(j, "expected", expected(f));
+	json_uint(j, "lost", probe_lost(f));
+	json_double(j, "loss_pct", probe_loss_pct(f), 3);
+	json_uint(j, "duplicated", f->duplicated);
+	json_uint(j, "reordered", f->reordered);
+	json_uint(j, "late", f->late);
+	json_bool(j, "ended", f->ended);
+	if (f->rate_mpps)
+		json_double(j, "rate_pps", (double)f->rate_mpps / 1000, 3);
+	else
+		json_null(j, "rate_pps");
 	if (hops >= 0)
 		json_int(j, "hops", hops);
 	else
@@ -196,11 +256,115 @@ const char *probe_fmt_totals_line(const struct mcrx *x, double secs,
 	struct probe_totals t;
 
 	probe_table_totals(&x->flows, &t);
-	snprintf(buf, len, "%llu datagram%s, %llu byte%s in %.3f s; %llu "
-		 "lost, %llu duplicated, %llu reordered", x->received,
-		 units_s(x->received), x->bytes, units_s(x->bytes), secs,
+	snprintf(buf, len, "%llu datagram%s, %llu byte%s in %.3f s (%.3f "
+		 "Mbit/s); %llu lost, %llu duplicated, %llu reordered",
+		 x->received, units_s(x->received), x->bytes,
+		 units_s(x->bytes), secs, mbps(x->bytes, secs),
 		 (unsigned long long)t.lost,
 		 (unsigned long long)t.duplicated,
 		 (unsigned long long)t.reordered);
 	return buf;
+}
+
+static double iv_mbps(const struct probe_flow *f, double secs)
+{
+	return mbps(f->bytes - f->mark_bytes, secs);
+}
+
+const char *probe_fmt_interval(const struct probe_flow *f, double from_s,
+			       double to_s, char *buf, size_t len)
+{
+	char src[INET_FMTLEN], grp[INET_FMTLEN], l[96] = "";
+
+	if (f->probe)
+		snprintf(l, sizeof(l), ", lost %llu (%.2f%%), jitter %.3f ms",
+			 (unsigned long long)probe_lost(f), probe_loss_pct(f),
+			 f->jitter / 1e6);
+	snprintf(buf, len, "[%7.1f-%7.1f s] %s > %s: %llu packets, %.3f "
+		 "Mbit/s%s", from_s, to_s,
+		 f->probe ? inet_ntop_ss(&f->source, src, sizeof(src))
+			  : inet_fmt(&f->source, src, sizeof(src)),
+		 inet_fmt(&f->group, grp, sizeof(grp)),
+		 (unsigned long long)(f->packets - f->mark_packets),
+		 iv_mbps(f, to_s - from_s), l);
+	return buf;
+}
+
+void probe_fmt_interval_json(struct json *j, const struct probe_flow *f,
+			     double from_s, double to_s)
+{
+	char a[INET_FMTLEN];
+
+	json_str(j, "type", "interval");
+	json_double(j, "from_s", from_s, 3);
+	json_double(j, "to_s", to_s, 3);
+	json_str(j, "source", inet_ntop_ss(&f->source, a, sizeof(a)));
+	json_int(j, "sport", inet_port(&f->source));
+	json_str(j, "group", inet_ntop_ss(&f->group, a, sizeof(a)));
+	json_int(j, "port", inet_port(&f->group));
+	json_bool(j, "probe", f->probe);
+	if (f->probe)
+		json_uint(j, "id", f->id);
+	json_uint(j, "packets", f->packets - f->mark_packets);
+	json_uint(j, "bytes", f->bytes - f->mark_bytes);
+	json_double(j, "mbps", iv_mbps(f, to_s - from_s), 6);
+	if (f->probe) {
+		json_uint(j, "lost", probe_lost(f));
+		json_double(j, "loss_pct", probe_loss_pct(f), 3);
+	} else {
+		json_null(j, "lost");
+		json_null(j, "loss_pct");
+	}
+	if (f->probe && f->ndelay > 1)
+		json_double(j, "jitter_ms", f->jitter / 1e6, 3);
+	else
+		json_null(j, "jitter_ms");
+}
+
+void probe_fmt_intervals(FILE *out, int json, const struct mcrx *x,
+			 double from_s, double to_s)
+{
+	struct json j;
+	char line[512];
+
+	for (size_t i = 0; i < x->flows.n; i++) {
+		if (json) {
+			json_begin(&j, out);
+			probe_fmt_interval_json(&j, x->flows.v[i], from_s, to_s);
+			json_end(&j);
+		} else {
+			fprintf(out, "%s\n", probe_fmt_interval(x->flows.v[i],
+				from_s, to_s, line, sizeof(line)));
+		}
+	}
+	fflush(out);
+}
+
+void probe_fmt_summary_text(FILE *out, const char *who, const struct mcrx *x,
+			    double secs)
+{
+	char line[512];
+
+	fprintf(out, "%s: %s\n", who, probe_fmt_totals_line(x, secs, line,
+							   sizeof(line)));
+	for (size_t i = 0; i < x->flows.n; i++)
+		fprintf(out, "%s: %s\n", who, probe_fmt_line(x->flows.v[i],
+			x->t0_wall, line, sizeof(line)));
+}
+
+void probe_fmt_diagnosis(FILE *out, const char *who, struct mcrx *x,
+			 double secs)
+{
+	char a[INET_FMTLEN], why[8][MCDIAG_LINE];
+
+	fprintf(out, "%s: nothing arrived in %g s\n", who, secs);
+	for (int i = 0; i < x->n; i++) {
+		struct mcrx_group *rg = &x->rg[i];
+		int k = mcdiag_explain(&rg->g.group, rg->ifname, &rg->watch,
+				       why, 8);
+
+		for (int l = 0; l < k; l++)
+			fprintf(out, "%s: %s: %s\n", who, inet_ntop_ss(
+				&rg->g.group, a, sizeof(a)), why[l]);
+	}
 }

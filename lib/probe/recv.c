@@ -121,6 +121,7 @@ int mcrx_add(struct mcrx *x, const struct mc_group *g, int ifindex,
 	r += x->n++;
 	r->g = *g;
 	r->fd = fd;
+	r->watch = (struct mcdiag_watch){ .fd = -1, .err = ENOTCONN };
 	idx = ifindex ? ifindex : mcdiag_joined(&g->group, 0);
 	if (idx > 0)
 		inet_ifname(idx, r->ifname);
@@ -144,7 +145,20 @@ int mcrx_ready(struct mcrx *x)
 	 * returns every MCRX_TICK_MS to look at the deadline. */
 	if (x->n == 1)
 		sock_rcvtimeo(x->rg[0].fd, MCRX_TICK_MS);
+	for (int i = 0; i < x->n; i++)
+		mcdiag_watch(&x->rg[i].watch, x->rg[i].ifname,
+			     &x->rg[i].g.group);
 	return 0;
+}
+
+/* Something arrived: no diagnosis to come, the counts can go. */
+static void unwatch(struct mcrx *x)
+{
+	for (int i = 0; i < x->n; i++)
+		if (x->rg[i].watch.fd >= 0) {
+			close(x->rg[i].watch.fd);
+			x->rg[i].watch.fd = -1;
+		}
 }
 
 int mcrx_done(const struct mcrx *x)
@@ -157,7 +171,10 @@ static int stopped(const struct mcrx *x)
 	return (x->stop && *x->stop) || x->failed;
 }
 
-/* One datagram; d holds what its slot says of it (sender, TTL...). */
+/* One datagram; d holds what its slot says of it (sender, TTL...). Every
+ * sender gets statistics; a probe's also count its sequence. An end
+ * marker only tells its run's total: it is not handed on, nor counted as
+ * a datagram. */
 static void datagram(struct mcrx *x, struct mcrx_dgram *d)
 {
 	struct probe_flow *f;
@@ -165,15 +182,22 @@ static void datagram(struct mcrx *x, struct mcrx_dgram *d)
 	d->h = (struct probe_hdr){ 0 };
 	d->verdict = PROBE_INORDER;
 	d->probe = probe_decode(d->p, d->len, &d->h) == 0;
+	if (!d->rx_ns)
+		d->rx_ns = clock_wall_ns();
+	f = probe_table_get(&x->flows, d->from, &d->rg->g.group, d->probe,
+			    d->h.id);
+	d->flow = f;
+	if (d->probe && d->h.flags & PROBE_F_END) {
+		if (f)
+			probe_account(f, &d->h, d->rx_ns);
+		return;
+	}
 	x->received++;
 	x->bytes += d->len;
-	if (d->probe) {
-		if (!d->rx_ns)
-			d->rx_ns = clock_wall_ns();
-		f = probe_table_get(&x->flows, d->from, &d->rg->g.group,
-				    d->h.id);
-		if (f)
-			d->verdict = probe_account(f, &d->h, d->rx_ns, d->ttl);
+	if (f) {
+		probe_flow_seen(f, d->len, d->rx_ns, d->ttl);
+		if (d->probe)
+			d->verdict = probe_account(f, &d->h, d->rx_ns);
 	}
 	if (x->writing) {
 		if (!x->failed &&
@@ -276,19 +300,66 @@ int mcrx_output(struct mcrx *x, const char *path)
 	return 0;
 }
 
+/* Reads what already waits in the sockets, so that loss worked out at
+ * this moment does not count what arrived but was not read yet. */
+static void catch_up(struct mcrx *x)
+{
+	for (int i = 0; i < x->n && !stopped(x) && !mcrx_done(x); i++)
+		if (drain(x, &x->rg[i]) < 0)
+			return;
+}
+
+/* The interval reports due at now: one covering every boundary passed
+ * since the last, so that reports follow each other without gaps. */
+static void intervals(struct mcrx *x, uint64_t t0, uint64_t now,
+		      uint64_t *next)
+{
+	uint64_t iv = x->interval_ns, from = *next - iv;
+
+	if (now < *next)
+		return;
+	while (*next + iv <= now)
+		*next += iv;
+	catch_up(x);
+	probe_table_expect(&x->flows, clock_wall_ns());
+	x->on_interval(x->ctx, (double)(from - t0) / 1e9,
+		       (double)(*next - t0) / 1e9);
+	for (size_t i = 0; i < x->flows.n; i++)
+		probe_flow_mark(x->flows.v[i]);
+	*next += iv;
+}
+
 int mcrx_run(struct mcrx *x, uint64_t wait_ns, void (*after)(void *ctx))
 {
 	uint64_t t0 = clock_ns(), deadline = wait_ns ? t0 + wait_ns : 0;
+	int iv = x->interval_ns && x->on_interval;
+	uint64_t next = t0 + x->interval_ns, until, now;
 	int r = 0;
 
+	x->t0_wall = clock_wall_ns();
 	while (!stopped(x) && !mcrx_done(x)) {
-		r = mcrx_step(x, deadline);
-		if (r)
+		until = iv && (!deadline || next < deadline) ? next : deadline;
+		if (mcrx_step(x, until) < 0) {
+			r = -1;
 			break;
+		}
+		now = clock_ns();
+		if (x->received)
+			unwatch(x);
+		if (iv)
+			intervals(x, t0, now, &next);
+		if (deadline && now >= deadline) {
+			r = 1;
+			break;
+		}
 		if (after)
 			after(x->ctx);
 	}
 	x->secs = (double)(clock_ns() - t0) / 1e9;
+	/* loss up to what should have arrived by now */
+	if (r == 1)
+		catch_up(x);
+	probe_table_expect(&x->flows, clock_wall_ns());
 	return r;
 }
 
@@ -306,6 +377,7 @@ int mcrx_output_end(struct mcrx *x)
 
 void mcrx_free(struct mcrx *x)
 {
+	unwatch(x);
 	for (int i = 0; i < x->n; i++)
 		close(x->rg[i].fd);
 	free(x->rg);

@@ -1,8 +1,8 @@
 /* recv.h - mcrecv's receive engine: operands x SSM sources into groups,
  * one socket per (group, port) joined on each source (RFC 3678 API,
  * RFC 4607 SSM), batched receive with UDP GRO trains split again, and
- * probe accounting (probe/stats.h). Printing stays with the caller, which
- * gets each datagram through a callback. */
+ * per-sender statistics, probes' included (probe/stats.h). Printing
+ * stays with the caller, which gets each datagram through a callback. */
 #ifndef MCBOX_PROBE_RECV_H
 #define MCBOX_PROBE_RECV_H
 
@@ -13,22 +13,25 @@
 
 #include "file/outfile.h"
 #include "net/inet.h"
-#include "probe/stats.h"
 #include "net/sock.h"
+#include "probe/diag.h"
+#include "probe/stats.h"
 
 /* Parses the GROUP operands and pairs each source-less one with every
  * -s source (ops[i] naming its own source keeps it). *gs gets at most
  * n * (nsrc + 1) groups (free it); returns the count, -1 with err_str()
- * as a usage message (a bad operand or source), or -2 out of memory
- * (*gs NULL on failure). */
+ * as a usage message (a bad operand or source; *gs is NULL then), or -2
+ * out of memory. */
 int mcrx_groups(char **ops, int n, const char *const *sources, int nsrc,
 		struct mc_group **gs);
 
-/* A joined group: its socket, and the interface it was joined on. */
+/* A joined group: its socket, the interface it was joined on, and what
+ * reaches that interface while nothing arrives (mcrx_ready). */
 struct mcrx_group {
 	struct mc_group g;
 	int fd;
 	char ifname[IF_NAMESIZE];	/* "" when unknown */
+	struct mcdiag_watch watch;
 };
 
 /* One datagram, as the callback sees it. */
@@ -38,10 +41,11 @@ struct mcrx_dgram {
 	const uint8_t *p;
 	size_t len;
 	int ttl, tos;			/* -1: unknown */
-	uint64_t rx_ns;			/* receive time (wall clock), probes */
+	uint64_t rx_ns;			/* receive time (wall clock) */
 	int probe;			/* a probe: h and verdict are set */
 	struct probe_hdr h;
 	enum probe_verdict verdict;
+	const struct probe_flow *flow;	/* its sender; NULL: table full */
 };
 
 struct mcrx {
@@ -61,6 +65,12 @@ struct mcrx {
 	off_t off;
 	int writing, failed;		/* failed: a write failed (err_str()) */
 	double secs;			/* mcrx_run()'s time */
+	uint64_t t0_wall;		/* when mcrx_run() started */
+	/* with interval_ns, mcrx_run() calls on_interval(ctx, from_s,
+	 * to_s) at each multiple of it (s since the start) with loss
+	 * worked out up to then, and marks every flow after it */
+	uint64_t interval_ns;
+	void (*on_interval)(void *ctx, double from_s, double to_s);
 };
 
 /* Sets x up empty; count, stop, on_datagram and ctx are the caller's. */
@@ -80,7 +90,9 @@ struct mcrx_added {
  * reason"); *res says more either way. */
 int mcrx_add(struct mcrx *x, const struct mc_group *g, int ifindex,
 	     struct mcrx_added *res);
-/* Allocates the receive buffers and poll set after the last mcrx_add.
+/* Allocates the receive buffers and poll set after the last mcrx_add,
+ * and starts counting what reaches each group's interface until the first
+ * datagram arrives (mcdiag_watch: with CAP_NET_RAW), for mcdiag_explain.
  * 0, or -1 with errno. */
 int mcrx_ready(struct mcrx *x);
 /* 1 once count datagrams arrived. */
@@ -102,8 +114,10 @@ int mcrx_join(struct mcrx *x, const struct mc_group *gs, int n, int ifindex,
 int mcrx_output(struct mcrx *x, const char *path);
 /* Receives until count datagrams, *stop or wait_ns have passed (0: no
  * limit), calling after(ctx) after each wakeup (to flush what the
- * callback printed); x->secs is how long it took. 1 when the time was
- * up, 0 otherwise, -1 with err_str() when receiving failed. */
+ * callback printed) and on_interval at each interval; x->secs is how long
+ * it took, and the flows' loss counts up to its end (probe_expect). 1
+ * when the time was up, 0 otherwise, -1 with err_str() when receiving
+ * failed. */
 int mcrx_run(struct mcrx *x, uint64_t wait_ns, void (*after)(void *ctx));
 /* Commits the output file (or removes it after a failed write). 0, or -1
  * after a failed write (err_str() told then) or commit (err_str()). */

@@ -1,10 +1,12 @@
 /* send.c - mcsend's send engine and driver: probe or chunk buffers,
  * sendmmsg or UDP segmentation offload (UDP_SEGMENT, udp(7)) to every
- * group, pacing, and the loop that feeds them from the input. */
+ * group, pacing, the loop that feeds them from the input, and the probes'
+ * announcements and end markers (lib/probe/wire.h). */
 #include "probe/send.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 #include "base/clock.h"
 #include "base/units.h"
 #include "file/rdbuf.h"
-#include "probe/stats.h"
+#include "probe/wire.h"
 
 /* Turns offload off on every socket: the route's device cannot take it. */
 static void gso_off(struct mctx *t)
@@ -29,9 +31,12 @@ static void gso_off(struct mctx *t)
 int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 	      int nogso, int ttl)
 {
-	struct probe_hdr ph = { .flags = PROBE_F_TIME, .ttl = (uint8_t)ttl };
+	struct probe_hdr *ph = &t->ph;
 
 	memset(t, 0, sizeof(*t));
+	ph->flags = PROBE_F_TIME;
+	ph->ttl = (uint8_t)ttl;
+	ph->burst = 1;
 	t->fds = fds;
 	t->n = n;
 	t->size = size;
@@ -49,7 +54,7 @@ int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 					gso_off(t);
 		}
 	}
-	ph.id = (uint32_t)(clock_wall_ns() ^ ((uint64_t)getpid() << 16));
+	ph->id = (uint32_t)(clock_wall_ns() ^ ((uint64_t)getpid() << 16));
 	/* lines and chunks are sent from the caller's buffer
 	 * (mctx_payload): only probes need ours */
 	if (probe) {
@@ -59,7 +64,7 @@ int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 	}
 	for (int i = 0; i < SOCK_BATCH; i++) {
 		if (probe) {
-			probe_encode(t->bufs + i * size, size, &ph);
+			probe_encode(t->bufs + i * size, size, ph);
 			t->iov[i].iov_base = t->bufs + i * size;
 		}
 		t->iov[i].iov_len = size;
@@ -67,6 +72,43 @@ int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 		t->msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	return 0;
+}
+
+void mctx_announce(struct mctx *t, double pps, uint64_t count,
+		   unsigned burst, uint64_t start_ns, uint64_t stop_ns)
+{
+	struct probe_hdr *ph = &t->ph;
+
+	ph->rate_mpps = pps > 0 ? (uint64_t)fmax(1, fmin(pps * 1000,
+					(double)PROBE_MAX_RATE)) : 0;
+	ph->count = count < PROBE_MAX_COUNT ? count : PROBE_MAX_COUNT;
+	ph->burst = burst < 1 ? 1 : burst > PROBE_MAX_BURST ? PROBE_MAX_BURST
+							     : burst;
+	ph->start_ns = start_ns;
+	ph->stop_ns = stop_ns;
+	for (int i = 0; t->bufs && i < SOCK_BATCH; i++)
+		probe_encode(t->bufs + i * t->size, t->size, ph);
+}
+
+void mctx_end(struct mctx *t, uint64_t count)
+{
+	uint8_t buf[PROBE_HDRLEN_V2];
+	struct probe_hdr h = t->ph;
+	struct timespec gap = clock_ts(MCTX_END_GAP_NS);
+
+	if (!t->bufs || t->size < PROBE_HDRLEN_V2)
+		return;
+	h.flags |= PROBE_F_END;
+	h.seq = PROBE_END_SEQ;
+	h.count = count < PROBE_MAX_COUNT ? count : PROBE_MAX_COUNT;
+	for (int c = 0; c < MCTX_END_COPIES; c++) {
+		if (c)
+			nanosleep(&gap, NULL);
+		h.tx_ns = clock_wall_ns();
+		probe_encode(buf, sizeof(buf), &h);
+		for (int g = 0; g < t->n; g++)
+			(void)!send(t->fds[g], buf, sizeof(buf), 0);
+	}
 }
 
 void mctx_free(struct mctx *t)
@@ -201,6 +243,15 @@ int mctx_run(struct mctx *t, struct mctx_run *r)
 	if (r->deadline_s > 0)
 		deadline = t0 + (uint64_t)(r->deadline_s * 1e9);
 	pace_init(&pace, r->pps, r->burst, t0);
+	if (r->mode == MCTX_PROBE) {
+		/* what the probes announce: a receiver counts what should
+		 * have arrived even when the end marker never does */
+		uint64_t wall = clock_wall_ns();
+
+		mctx_announce(t, r->pps, r->count, r->burst, wall,
+			      r->deadline_s > 0 ? wall + (uint64_t)
+			      (r->deadline_s * 1e9) : 0);
+	}
 	while (!*r->stop && (!r->count || rounds < r->count)) {
 		uint64_t now = clock_ns();
 		unsigned k;
@@ -238,6 +289,8 @@ int mctx_run(struct mctx *t, struct mctx_run *r)
 	}
 	if (status > 1)
 		status = 1;
+	if (r->mode == MCTX_PROBE)
+		mctx_end(t, rounds);
 	r->secs = (double)(clock_ns() - t0) / 1e9;
 	if (r->mode != MCTX_PROBE) {
 		rdbuf_free(&rd);

@@ -13,9 +13,14 @@
 #include "net/inet.h"
 #include "net/rate.h"
 #include "net/sock.h"
+#include "probe/wire.h"
 
 /* 65535 less the IPv4 and UDP headers: the largest UDP payload */
 #define MCTX_MAX_PAYLOAD 65507
+/* End markers: sent this many times, this far apart, so that one lost
+ * datagram does not hide the end of a run. */
+#define MCTX_END_COPIES	3
+#define MCTX_END_GAP_NS	5000000ull
 
 struct mctx {
 	int *fds;		/* one connected socket per group (caller's) */
@@ -24,6 +29,7 @@ struct mctx {
 	size_t gso;		/* UDP_SEGMENT size; 0: off */
 	unsigned kmax;		/* datagrams per round at most */
 	uint8_t *bufs;		/* SOCK_BATCH slots of size bytes */
+	struct probe_hdr ph;	/* the probes' header: id, TTL, announcements */
 	struct mmsghdr msgs[SOCK_BATCH];
 	struct iovec iov[SOCK_BATCH];
 };
@@ -35,6 +41,16 @@ struct mctx {
  * errno ENOMEM. */
 int mctx_init(struct mctx *t, int *fds, int n, size_t size, int probe,
 	      int nogso, int ttl);
+/* What the probes announce (version 2, lib/probe/wire.h): pps (0:
+ * unpaced), count (0: until stopped), burst, and the wall-clock start and
+ * stop (0: none) of the run; rewrites every slot. mctx_run calls it. */
+void mctx_announce(struct mctx *t, double pps, uint64_t count,
+		   unsigned burst, uint64_t start_ns, uint64_t stop_ns);
+/* The run is over after count probes to each group: sends the end marker
+ * MCTX_END_COPIES times, MCTX_END_GAP_NS apart, to every group (version 1
+ * probes have none). Errors are ignored: without the marker, a receiver
+ * counts from the announced rate. mctx_run calls it. */
+void mctx_end(struct mctx *t, uint64_t count);
 void mctx_free(struct mctx *t);
 /* Numbers the first k probes seq, seq + 1, ... and stamps the send time. */
 void mctx_stamp(struct mctx *t, unsigned k, uint64_t seq);
@@ -72,7 +88,8 @@ struct mctx_run {
 
 /* Reads the input (lines, or chunks of t->size bytes) or stamps probes,
  * and sends each datagram to every group at the pace asked, until count,
- * the deadline, the end of input or *stop. 0; 1 when reading or sending
+ * the deadline, the end of input or *stop; probes announce the run and
+ * end with a marker. 0; 1 when reading or sending
  * failed (r->err says why; the totals hold); -1 when it could not start
  * (r->err). */
 int mctx_run(struct mctx *t, struct mctx_run *r);

@@ -1,8 +1,10 @@
-/* stats.c - per-sender probe statistics (loss, duplicates, reordering,
- * TTL, delay, RFC 3550 section 6.4.1 jitter). Sans-I/O. */
+/* stats.c - per-sender receive statistics: traffic of any kind, and for
+ * probes loss (up to what the sender announced), duplicates, reordering,
+ * TTL, delay and RFC 3550 section 6.4.1 jitter. Sans-I/O. */
 #include "probe/stats.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,26 @@ void probe_flow_init(struct probe_flow *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->ttl_last = f->ttl_min = f->ttl_max = -1;
+}
+
+void probe_flow_seen(struct probe_flow *f, size_t len, uint64_t rx_ns,
+		     int ttl)
+{
+	f->packets++;
+	f->bytes += len;
+	if (rx_ns) {
+		if (!f->first_ns || rx_ns < f->first_ns)
+			f->first_ns = rx_ns;
+		if (rx_ns > f->last_ns)
+			f->last_ns = rx_ns;
+	}
+	if (ttl >= 0) {
+		f->ttl_last = ttl;
+		if (f->ttl_min < 0 || ttl < f->ttl_min)
+			f->ttl_min = ttl;
+		if (ttl > f->ttl_max)
+			f->ttl_max = ttl;
+	}
 }
 
 static int win_test(const struct probe_flow *f, uint64_t seq)
@@ -83,20 +105,44 @@ static void account_time(struct probe_flow *f, const struct probe_hdr *h,
 		 * within PROBE_MAX_SKEW: no overflow. */
 		d = transit - f->last_transit;
 		if (d < 0)
-			d = -d;
+			d = d == INT64_MIN ? INT64_MAX : -d;
 		f->jitter += ((double)d - f->jitter) / 16.0;
 	}
 	f->last_transit = transit;
 	f->ndelay++;
 }
 
+/* What a version 2 probe says of its run (already range-checked by
+ * probe_decode). The count of an end marker is final. */
+static void announce(struct probe_flow *f, const struct probe_hdr *h)
+{
+	if (h->ttl)
+		f->ttl_sent = h->ttl;
+	if (h->version < 2)
+		return;
+	f->rate_mpps = h->rate_mpps;
+	f->start_ns = h->start_ns;
+	f->stop_ns = h->stop_ns;
+	f->burst = h->burst;
+	if (!f->ended)
+		f->count = h->count;
+	if (h->flags & PROBE_F_END) {
+		f->ended = 1;
+		f->count = h->count;
+	}
+}
+
 enum probe_verdict probe_account(struct probe_flow *f,
-				 const struct probe_hdr *h, uint64_t rx_ns,
-				 int ttl)
+				 const struct probe_hdr *h, uint64_t rx_ns)
 {
 	enum probe_verdict v;
 	uint64_t seq = h->seq;
 
+	f->probe = 1;
+	if (h->flags & PROBE_F_END) {
+		announce(f, h);
+		return PROBE_END;
+	}
 	if (!f->started) {
 		f->started = 1;
 		f->base = f->top = seq;
@@ -132,36 +178,94 @@ enum probe_verdict probe_account(struct probe_flow *f,
 		v = PROBE_REORDERED;
 	}
 	f->received++;
-	if (h->ttl)
-		f->ttl_sent = h->ttl;
-	if (ttl >= 0) {
-		f->ttl_last = ttl;
-		if (f->ttl_min < 0 || ttl < f->ttl_min)
-			f->ttl_min = ttl;
-		if (ttl > f->ttl_max)
-			f->ttl_max = ttl;
-	}
+	if (v == PROBE_INORDER)
+		f->top_tx_ns = h->flags & PROBE_F_TIME ? h->tx_ns : 0;
+	announce(f, h);
 	account_time(f, h, rx_ns);
 	return v;
 }
 
+/* One past the highest sequence seen (saturating). */
+static uint64_t seen_end(const struct probe_flow *f)
+{
+	return f->top == UINT64_MAX ? UINT64_MAX : f->top + 1;
+}
+
+void probe_expect(struct probe_flow *f, uint64_t now_ns)
+{
+	uint64_t e;
+	double snow, dt, more;
+
+	if (!f->started) {
+		f->expect = f->ended ? f->count : 0;
+		return;
+	}
+	e = seen_end(f);
+	if (f->ended) {
+		if (f->count > e)
+			e = f->count;
+	} else if (f->rate_mpps && f->top_tx_ns && f->ndelay) {
+		/* the sender's clock now: ours less the smallest transit
+		 * (clock offset and path delay); what it sent within the
+		 * delay spread and the grace may still be on its way */
+		snow = (double)now_ns - (double)f->delay_min -
+		       ((double)f->delay_max - (double)f->delay_min) -
+		       (double)PROBE_GRACE_NS;
+		if (f->stop_ns && snow > (double)f->stop_ns)
+			snow = (double)f->stop_ns;
+		dt = (snow - (double)f->top_tx_ns) / 1e9;
+		/* a burst is due at once: count whole bursts only */
+		more = floor(dt * (double)f->rate_mpps / 1000.0) -
+		       (double)(f->burst > 1 ? f->burst - 1 : 0);
+		if (more >= 1) {
+			if (more > (double)PROBE_MAX_COUNT)
+				more = (double)PROBE_MAX_COUNT;
+			e = e <= UINT64_MAX - (uint64_t)more
+				? e + (uint64_t)more : UINT64_MAX;
+		}
+		if (f->count && e > f->count)
+			e = f->count > seen_end(f) ? f->count : seen_end(f);
+	}
+	f->expect = e;
+}
+
 uint64_t probe_lost(const struct probe_flow *f)
 {
-	uint64_t expected;
+	uint64_t end, expected;
 
 	if (!f->started)
-		return 0;
-	expected = f->top - f->base + 1;
+		return f->ended ? f->count : 0;
+	end = f->expect > seen_end(f) ? f->expect : seen_end(f);
+	expected = end - f->base;
 	return expected > f->unique ? expected - f->unique : 0;
 }
 
 double probe_loss_pct(const struct probe_flow *f)
 {
-	uint64_t lost = probe_lost(f);
+	double lost = (double)probe_lost(f);
 
-	if (!f->started)
+	if (lost + (double)f->unique <= 0)
 		return 0;
-	return 100.0 * (double)lost / (double)(lost + f->unique);
+	/* the ratio first: it cannot round above 1, nor 100 times it
+	 * above 100 */
+	return 100.0 * (lost / (lost + (double)f->unique));
+}
+
+double probe_flow_bps(const struct probe_flow *f)
+{
+	double span = (double)(f->last_ns - f->first_ns) / 1e9;
+
+	if (f->packets < 2 || span <= 0)
+		return 0;
+	/* n datagrams span n - 1 gaps */
+	return (double)f->bytes * 8 * (double)(f->packets - 1) /
+	       (double)f->packets / span;
+}
+
+void probe_flow_mark(struct probe_flow *f)
+{
+	f->mark_packets = f->packets;
+	f->mark_bytes = f->bytes;
 }
 
 void probe_table_init(struct probe_table *t, size_t max)
@@ -201,23 +305,29 @@ static int same(const struct sockaddr_storage *a,
 
 static int match(const struct probe_flow *f,
 		 const struct sockaddr_storage *source,
-		 const struct sockaddr_storage *group, uint32_t id)
+		 const struct sockaddr_storage *group, int probe, uint32_t id)
 {
-	return f->id == id && same(&f->source, source, 0) &&
-	       same(&f->group, group, 1);
+	if (f->probe != probe || !same(&f->group, group, 1))
+		return 0;
+	/* a probe run is its id, whatever port it came from */
+	return probe ? f->id == id && same(&f->source, source, 0)
+		     : same(&f->source, source, 1);
 }
 
 struct probe_flow *probe_table_get(struct probe_table *t,
 				   const struct sockaddr_storage *source,
 				   const struct sockaddr_storage *group,
-				   uint32_t id)
+				   int probe, uint32_t id)
 {
 	struct probe_flow *f, **v;
 
-	if (t->last < t->n && match(t->v[t->last], source, group, id))
+	probe = !!probe;
+	if (!probe)
+		id = 0;
+	if (t->last < t->n && match(t->v[t->last], source, group, probe, id))
 		return t->v[t->last];
 	for (size_t i = 0; i < t->n; i++)
-		if (match(t->v[i], source, group, id)) {
+		if (match(t->v[i], source, group, probe, id)) {
 			t->last = i;
 			return t->v[i];
 		}
@@ -241,10 +351,17 @@ struct probe_flow *probe_table_get(struct probe_table *t,
 	probe_flow_init(f);
 	f->source = *source;
 	f->group = *group;
+	f->probe = probe;
 	f->id = id;
 	t->last = t->n;
 	t->v[t->n++] = f;
 	return f;
+}
+
+void probe_table_expect(struct probe_table *t, uint64_t now_ns)
+{
+	for (size_t i = 0; i < t->n; i++)
+		probe_expect(t->v[i], now_ns);
 }
 
 void probe_table_totals(const struct probe_table *t, struct probe_totals *s)
@@ -254,6 +371,8 @@ void probe_table_totals(const struct probe_table *t, struct probe_totals *s)
 		const struct probe_flow *f = t->v[i];
 		double pct = probe_loss_pct(f);
 
+		if (!f->probe)
+			continue;
 		s->flows++;
 		s->received += f->received;
 		s->unique += f->unique;

@@ -1,4 +1,4 @@
-/* wire.c - the probe datagram codec (wire format in probe/wire.h). */
+/* wire.c - the probe datagram codec, versions 1 and 2 (lib/probe/wire.h). */
 #include "probe/wire.h"
 
 #include <string.h>
@@ -31,17 +31,26 @@ static uint64_t get64(const uint8_t *p)
 size_t probe_encode(void *buf, size_t size, const struct probe_hdr *h)
 {
 	uint8_t *p = buf;
+	int v2 = size >= PROBE_HDRLEN_V2;
 
 	if (size < PROBE_HDRLEN)
 		return 0;
 	memset(p, 0, size);
 	put32(p, PROBE_MAGIC);
-	p[4] = PROBE_VERSION;
-	p[5] = h->flags;
+	p[4] = v2 ? 2 : 1;
+	/* an end marker means nothing to a version 1 reader */
+	p[5] = v2 ? h->flags : h->flags & ~PROBE_F_END;
 	p[6] = h->ttl;
 	put32(p + 8, h->id);
 	put64(p + 12, h->seq);
 	put64(p + 20, h->tx_ns);
+	if (v2) {
+		put64(p + 28, h->rate_mpps);
+		put64(p + 36, h->start_ns);
+		put64(p + 44, h->count);
+		put64(p + 52, h->stop_ns);
+		put32(p + 60, h->burst ? h->burst : 1);
+	}
 	return size;
 }
 
@@ -57,14 +66,31 @@ int probe_decode(const void *buf, size_t len, struct probe_hdr *h)
 {
 	const uint8_t *p = buf;
 
-	/* a later version keeps this header as its prefix; only reject
-	 * what is not ours */
 	if (len < PROBE_HDRLEN || get32(p) != PROBE_MAGIC || p[4] < 1)
 		return -1;
+	memset(h, 0, sizeof(*h));
+	h->version = p[4];
 	h->flags = p[5];
 	h->ttl = p[6];
 	h->id = get32(p + 8);
 	h->seq = get64(p + 12);
 	h->tx_ns = get64(p + 20);
+	if (h->version == 1) {
+		h->flags &= ~PROBE_F_END;
+		return 0;
+	}
+	/* version 2, or a later one that keeps its prefix */
+	if (len < PROBE_HDRLEN_V2)
+		return -1;
+	h->rate_mpps = get64(p + 28);
+	h->start_ns = get64(p + 36);
+	h->count = get64(p + 44);
+	h->stop_ns = get64(p + 52);
+	h->burst = get32(p + 60);
+	if (h->rate_mpps > PROBE_MAX_RATE || h->count > PROBE_MAX_COUNT ||
+	    !h->burst || h->burst > PROBE_MAX_BURST ||
+	    (h->stop_ns && h->stop_ns < h->start_ns) ||
+	    (h->flags & PROBE_F_END && h->seq != PROBE_END_SEQ))
+		return -1;
 	return 0;
 }

@@ -57,7 +57,7 @@ static void heard(struct slam_cli *c, uint64_t now)
 /* A header at buf: returns its length, or a negative slam_cli_data code.
  * Sets ev->newhdr when it replaces the cached one. */
 static int header(struct slam_cli *c, uint64_t now, const uint8_t *buf,
-		  size_t len, int may_change, struct slam_cli_ev *ev)
+		  size_t len, struct slam_cli_ev *ev)
 {
 	struct slam_hdr h;
 	struct bitmap b;
@@ -71,13 +71,15 @@ static int header(struct slam_cli *c, uint64_t now, const uint8_t *buf,
 	if (c->have_hdr && h.rawlen == c->h.rawlen &&
 	    !memcmp(h.raw, c->h.raw, h.rawlen))
 		return n;
-	if (c->have_hdr && !may_change) {
-		ev->why = "header from another source";
-		return SLAM_CLI_BAD;
-	}
 	ev->total = h.total;
 	if (h.total > c->max_size) {
 		ev->why = "file larger than --max-size";
+		return SLAM_CLI_TOOBIG;
+	}
+	if (h.nblocks > SLAM_CLI_MAX_BLOCKS) {
+		/* every NACK walks the bitmap: a 4 GiB file in 1-byte
+		 * blocks would take 512 MiB of it, and seconds a walk */
+		ev->why = "blocks too small: more than 2^26 of them";
 		return SLAM_CLI_TOOBIG;
 	}
 	memset(&b, 0, sizeof(b));
@@ -115,11 +117,18 @@ enum slam_cli_rc slam_cli_data(struct slam_cli *c, uint64_t now,
 	int n;
 
 	memset(ev, 0, sizeof(*ev));
+	/* Anyone on the LAN can send to the group: only the server asked
+	 * may give data, headers, or even a sign of life. */
+	if (!from_server) {
+		ev->why = "not from the server";
+		c->bad++;
+		return SLAM_CLI_BAD;
+	}
 	if (slam_data_parse(&d, buf, len, &ev->why) < 0) {
 		c->bad++;
 		return SLAM_CLI_BAD;
 	}
-	n = header(c, now, buf, len, from_server, ev);
+	n = header(c, now, buf, len, ev);
 	if (n < 0) {
 		c->bad++;
 		return (enum slam_cli_rc)n;
@@ -153,7 +162,7 @@ enum slam_cli_rc slam_cli_ping(struct slam_cli *c, uint64_t now,
 
 	memset(ev, 0, sizeof(*ev));
 	c->pinged = 1;	/* before header(): we need no extra NACK */
-	n = header(c, now, buf, len, 1, ev);
+	n = header(c, now, buf, len, ev);
 	if (n < 0) {
 		c->bad++;
 		return (enum slam_cli_rc)n;

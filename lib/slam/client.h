@@ -11,6 +11,10 @@
 #include "slam/wire.h"
 #include "file/bitmap.h"
 
+/* Headers announcing more blocks are refused (SLAM_CLI_TOOBIG): 8 MiB of
+ * bitmap, walked in milliseconds; 93 GB in blocks of 1450 bytes. */
+#define SLAM_CLI_MAX_BLOCKS (UINT64_C(1) << 26)
+
 struct slam_cli {
 	uint64_t max_size;
 	size_t nack_cap;	/* bytes a NACK may take */
@@ -52,15 +56,15 @@ void slam_cli_free(struct slam_cli *c);
 enum slam_cli_rc {
 	SLAM_CLI_NOMEM = -3,	/* the block bitmap cannot be allocated */
 	SLAM_CLI_TOOBIG = -2,	/* the header announces more than max_size
-				 * bytes (ev->why; a caller that asked for
-				 * the cap gives up) */
+				 * bytes, or SLAM_CLI_MAX_BLOCKS blocks
+				 * (ev->why; a caller gives up) */
 	SLAM_CLI_BAD = -1,	/* invalid (ev->why) */
 	SLAM_CLI_NONE = 0,	/* a duplicate, or ignored */
 	SLAM_CLI_EVENT = 1,	/* *ev says something */
 };
 
-/* A multicast datagram. from_server: its source is the server's address
- * (only then may it change a known header). */
+/* A multicast datagram. from_server: its source is the server's address;
+ * anything else is refused (SLAM_CLI_BAD, "not from the server"). */
 enum slam_cli_rc slam_cli_data(struct slam_cli *c, uint64_t now,
 			       const uint8_t *buf, size_t len, int from_server,
 			       struct slam_cli_ev *ev);

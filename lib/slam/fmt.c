@@ -10,7 +10,8 @@ static const char *const ev_name[] = {
 	[SLAM_SERVE_JOIN] = "join", [SLAM_SERVE_DONE] = "done",
 	[SLAM_SERVE_LEFT] = "left", [SLAM_SERVE_LOST] = "lost",
 	[SLAM_SERVE_DEAF] = "deaf", [SLAM_SERVE_ROUND] = "round",
-	[SLAM_SERVE_RESTART] = "restart",
+	[SLAM_SERVE_RESTART] = "restart", [SLAM_SERVE_EVICT] = "evict",
+	[SLAM_SERVE_FULL] = "refuse", [SLAM_SERVE_SUSPECT] = "suspect",
 };
 
 static const char *const host_state[] = {
@@ -58,6 +59,9 @@ void slam_fmt_event_json(struct json *j, const struct slam_serve *v,
 		json_double(j, "loss", s->loss, 3);
 		json_double(j, "rtt_ms", s->srtt / 1e6, 2);
 	}
+	if (ev == SLAM_SERVE_EVICT || ev == SLAM_SERVE_FULL)
+		json_uint(j, "so_far", ev == SLAM_SERVE_FULL ? s->full :
+			  s->evicted);
 }
 
 const char *slam_fmt_event_line(const struct slam_serve *v,
@@ -81,6 +85,9 @@ const char *slam_fmt_event_line(const struct slam_serve *v,
 		snprintf(buf + n, len - (size_t)n, ": %llu block%s missing",
 			 (unsigned long long)s->ev_missing,
 			 units_s(s->ev_missing));
+	if (ev == SLAM_SERVE_SUSPECT)
+		snprintf(buf + n, len - (size_t)n, ": lacks every block sent "
+			 "to it (lying, or deaf to the group)");
 	return buf;
 }
 
@@ -105,6 +112,8 @@ void slam_fmt_summary_json(struct json *j, const struct slam_serve *v)
 	json_uint(j, "incomplete", v->incomplete);
 	json_uint(j, "deaf", s->deaf);
 	json_uint(j, "refused", s->full);
+	json_uint(j, "evicted", s->evicted);
+	json_uint(j, "suspects", s->suspects);
 	json_bool(j, "deadline", v->timed_out);
 }
 

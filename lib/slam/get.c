@@ -57,7 +57,20 @@ int slam_get_open(struct slam_get *g)
 	g->t0 = clock_ns();
 	if (g->deadline)
 		g->deadline += g->t0;
-	g->data = data_socket(&g->g, g->ifindex);
+	/* Source-specific (S,G): the kernel itself drops what another host
+	 * sends to the group (RFC 4607 filtering works on any group on
+	 * Linux); where the join is refused, an any-source join, and the
+	 * machine refuses those packets instead. */
+	if (g->srv.ss_family == g->g.family) {
+		g->g.source = g->srv;
+		inet_set_port(&g->g.source, 0);
+		g->data = data_socket(&g->g, g->ifindex);
+		g->ssm = g->data >= 0;
+	}
+	if (g->data < 0) {
+		memset(&g->g.source, 0, sizeof(g->g.source));
+		g->data = data_socket(&g->g, g->ifindex);
+	}
 	if (g->data < 0) {
 		failf(g, "group %s: %s", inet_fmt(&g->g.group, a, sizeof(a)),
 		      err_str());
@@ -79,10 +92,35 @@ int slam_get_open(struct slam_get *g)
 		failf(g, "%s", err_str());
 		return EXIT_FAILURE;
 	}
+	outfile_expect(&g->of, &g->want);
 	slam_cli_init(&g->c, g->max_size, g->srv.ss_family == AF_INET ?
 		      SLAM_NACK_MAX4 : SLAM_NACK_MAX6,
 		      g->t0 ^ (uint64_t)getpid() << 32, g->t0);
 	return 0;
+}
+
+/* A server whose transaction changes with every packet must not flood
+ * the terminal: one line a second at most, counting the others. */
+static void restart_note(struct slam_get *g)
+{
+	uint64_t now = clock_ns();
+	char msg[120];
+
+	if (!g->note)
+		return;
+	if (now < g->note_at) {
+		g->unsaid++;
+		return;
+	}
+	g->note_at = now + 1000000000;
+	if (g->unsaid)
+		snprintf(msg, sizeof(msg), "new transaction from the server: "
+			 "restarting (%u more restarts not told)", g->unsaid);
+	else
+		snprintf(msg, sizeof(msg), "new transaction from the server: "
+			 "restarting");
+	g->unsaid = 0;
+	g->note(msg);
 }
 
 /* What the machine made of a packet (rc, ev): the file written, the
@@ -92,17 +130,20 @@ static enum step handle(struct slam_get *g, enum slam_cli_rc rc,
 {
 	char extra[48];
 
-	if (rc == SLAM_CLI_TOOBIG)
+	if (rc == SLAM_CLI_TOOBIG && ev->total > g->c.max_size)
 		return failf(g, "refusing a %llu-byte file (--max-size %llu)",
 			     (unsigned long long)ev->total,
 			     (unsigned long long)g->c.max_size);
+	if (rc == SLAM_CLI_TOOBIG)
+		return failf(g, "refusing a %llu-byte file: %s",
+			     (unsigned long long)ev->total, ev->why);
 	if (rc == SLAM_CLI_NOMEM)
 		return failf(g, "%s", ev->why);
 	if (rc != SLAM_CLI_EVENT)
 		return GO_ON;
 	if (ev->newhdr) {
-		if (ev->restart && g->note)
-			g->note("new transaction from the server: restarting");
+		if (ev->restart)
+			restart_note(g);
 		progress_init(&g->pg, g->c.h.total);
 	}
 	if ((ev->block && outfile_write(&g->of, ev->data, ev->len,
@@ -288,12 +329,16 @@ int slam_get_target(int n, char **ops, struct sockaddr_storage *srv,
 	if (group) {
 		if (inet_parse_group(group, SLAM_PORT, g))
 			goto out;
-		if (inet_parse_hostport(server, SLAM_PORT, g->family, srv))
+		if (inet_parse_server(server, SLAM_PORT, g->family, srv)) {
+			err_set("bad server '%s': %s", server, err_str());
 			goto out;
+		}
 	} else {
-		if (inet_parse_hostport(server, SLAM_PORT, AF_INET, srv)) {
-			err_set("bad server '%s' (IPv4, or give an IPv6 GROUP)",
-				server);
+		if (inet_parse_server(server, SLAM_PORT, AF_INET, srv)) {
+			/* the default group is IPv4 */
+			err_set("bad server '%s': %s%s", server, err_str(),
+				strstr(err_str(), "not IPv4") ?
+				" (give an IPv6 GROUP)" : "");
 			goto out;
 		}
 		inet_parse_group(SLAM_GROUP, SLAM_PORT, g);

@@ -26,6 +26,7 @@ struct slam_get {
 	int ifindex;			/* join on it (0: by route) */
 	const char *out;		/* output path, "-" for stdout */
 	uint64_t max_size;		/* refuse larger files */
+	struct outfile_want want;	/* --size, --sha256 */
 	uint64_t deadline;		/* ns from slam_get_open(); 0: none */
 	const volatile sig_atomic_t *stop;	/* nonzero: abort */
 	void (*note)(const char *msg);	/* remarks (a restart); NULL: none */
@@ -33,6 +34,9 @@ struct slam_get {
 	/* driver state; c holds the transfer's counts */
 	struct slam_cli c;
 	int uni, data;			/* the server's socket, the group's */
+	int ssm;			/* data joined source-specific */
+	uint64_t note_at;		/* no restart note before this */
+	unsigned unsaid;		/* restarts since the last note */
 	struct sock_rx rx;
 	struct outfile of;
 	struct progress pg;

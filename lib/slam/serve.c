@@ -231,7 +231,7 @@ static int check_file(struct slam_serve *v, uint64_t now)
 	int fd;
 
 	if (stat(v->path, &st))
-		return -1;
+		return err_errno("%s", v->path);
 	if (v->fd >= 0 && st.st_ino == v->st.st_ino &&
 	    st.st_dev == v->st.st_dev && st.st_size == v->st.st_size &&
 	    st.st_mtim.tv_sec == v->st.st_mtim.tv_sec &&
@@ -241,28 +241,32 @@ static int check_file(struct slam_serve *v, uint64_t now)
 	    st.st_dev != v->st.st_dev) {
 		fd = open(v->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return -1;
+			return err_errno("%s", v->path);
 		if (v->fd >= 0)
 			close(v->fd);
 		v->fd = fd;
 		if (fstat(fd, &st))
-			return -1;
+			return err_errno("%s", v->path);
 	}
 	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
+		err_set("%s: not a regular file", v->path);
 		return -1;
 	}
 	if ((uint64_t)st.st_size > SLAM_INT_MAX) {
-		errno = EFBIG;
+		err_set("%s: too large for SLAM", v->path);
 		return -1;
 	}
 	v->st = st;
 	txn = slam_serve_txn(&st);
 	bs = v->bs ? v->bs : slam_serve_block_size(&v->g, txn,
 						    (uint64_t)st.st_size);
-	if (!bs || slam_srv_set_file(&v->s, txn, (uint64_t)st.st_size, bs,
-				     now))
+	if (!bs) {
+		err_set("%s: no block size fits the route's MTU (-b)",
+			v->path);
 		return -1;
+	}
+	if (slam_srv_set_file(&v->s, txn, (uint64_t)st.st_size, bs, now))
+		return err_errno("%s", v->path);
 	return 1;
 }
 
@@ -312,6 +316,8 @@ static void flush(struct slam_serve *v, uint64_t *next_check)
 		*next_check = 0;
 }
 
+#define NOTE_EVERY_NS	(10 * UINT64_C(1000000000))
+
 /* The NACKs and ping answers waiting. */
 static void input(struct slam_serve *v)
 {
@@ -322,6 +328,7 @@ static void input(struct slam_serve *v)
 		[SLAM_EV_BAD] = SLAM_SERVE_BAD,
 		[SLAM_EV_FULL] = SLAM_SERVE_FULL,
 		[SLAM_EV_DEAF] = SLAM_SERVE_DEAF,
+		[SLAM_EV_SUSPECT] = SLAM_SERVE_SUSPECT,
 	};
 	const struct sockaddr_storage *from;
 	const uint8_t *p;
@@ -340,10 +347,22 @@ static void input(struct slam_serve *v)
 			p = sock_rx_data(&v->rx, (unsigned)k, &len);
 			from = sock_rx_from(&v->rx, (unsigned)k);
 			ev = slam_srv_input(&v->s, now, from, p, len);
+			/* a flood evicts or is refused thousands of times:
+			 * told once every 10 s for each (the totals are in
+			 * s) */
+			if (v->s.evicted_now && now >= v->evict_note) {
+				v->evict_note = now + NOTE_EVERY_NS;
+				event(v, SLAM_SERVE_EVICT, &v->s.evicted_addr,
+				      0);
+			}
+			if (ev == SLAM_EV_FULL && now < v->full_note)
+				continue;
+			if (ev == SLAM_EV_FULL)
+				v->full_note = now + NOTE_EVERY_NS;
 			if (ev == SLAM_EV_JOIN || ev == SLAM_EV_DONE ||
 			    ev == SLAM_EV_LEFT || ev == SLAM_EV_BAD ||
-			    ev == SLAM_EV_DEAF ||
-			    (ev == SLAM_EV_FULL && v->s.full == 1))
+			    ev == SLAM_EV_DEAF || ev == SLAM_EV_FULL ||
+			    ev == SLAM_EV_SUSPECT)
 				event(v, evs[ev], from, 0);
 		}
 		if (r < SOCK_BATCH)

@@ -29,7 +29,11 @@ enum slam_serve_ev {
 	SLAM_SERVE_ROUND,	/* a round of sends finished */
 	SLAM_SERVE_RESTART,	/* the file changed: a new transaction */
 	SLAM_SERVE_BAD,		/* a bad NACK ignored (addr) */
-	SLAM_SERVE_FULL,	/* a new client refused: the list is full */
+	SLAM_SERVE_FULL,	/* a new client refused (addr): the list is
+				 * full, or its address holds max_per_addr */
+	SLAM_SERVE_EVICT,	/* a client made room for a new one (addr) */
+	SLAM_SERVE_SUSPECT,	/* a client claims to lack every block sent
+				 * to it (addr): lying, or deaf to the group */
 	SLAM_SERVE_FILE_ERR,	/* the file cannot be read (err: errno);
 				 * the old copy is served on */
 	SLAM_SERVE_SEND_ERR,	/* sending to the group fails (err: errno),
@@ -91,6 +95,7 @@ struct slam_serve {
 	size_t nfailed;
 	int timed_out;			/* the deadline came first */
 	int missing_expected;		/* ... with expected clients missing */
+	uint64_t evict_note, full_note;	/* not told again before these */
 };
 
 /* Parses --hosts: addresses (or names) separated by commas or blanks, or

@@ -36,6 +36,9 @@
 #define DEAF_SENDS	3		/* its gap sent this often in vain */
 #define DEAF_AFTER	(1000 * MS)	/* ... over at least this long */
 #define DEAF_SERVE	(1000 * MS)	/* a deaf client's asks this often */
+#define UNANSWERED_MAX	3		/* pings a client that never answered
+					 * one may miss */
+#define SUSPECT_PING_EVERY 8		/* a suspect's share of ping turns */
 
 /* ---- sends: each block's last send, and the time of recent sends ---- */
 
@@ -123,6 +126,8 @@ int slam_srv_init(struct slam_srv *s, const struct slam_srv_cfg *cfg,
 	s->ring = calloc(SLAM_RING, sizeof(*s->ring));
 	if (!s->ring)
 		return -1;
+	if (!s->cfg.max_per_addr)
+		s->cfg.max_per_addr = SLAM_SRV_MAX_PER_ADDR;
 	s->rate = s->cfg.rate > 0 ? s->cfg.rate : RATE0;
 	s->slow_start = 1;
 	s->srtt = 10 * MS;
@@ -142,14 +147,18 @@ void slam_srv_free(struct slam_srv *s)
 	unsigned i;
 
 	bitmap_free(&s->want);
+	bitmap_free(&s->want_low);
 	free(s->sent_seq);
 	free(s->ring);
 	for (i = 0; i < s->ncl; i++)
 		free(s->cl[i].last);
 	free(s->cl);
+	free(s->head);
+	free(s->next);
 	s->sent_seq = NULL;
 	s->ring = NULL;
 	s->cl = NULL;
+	s->head = s->next = NULL;
 	s->ncl = s->capcl = 0;
 }
 
@@ -184,8 +193,10 @@ int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
 	if (!sent)
 		return -1;
 	bitmap_free(&s->want);
-	memset(&s->want, 0, sizeof(s->want));
-	if (h.nblocks && bitmap_init(&s->want, h.nblocks) < 0) {
+	bitmap_free(&s->want_low);
+	if (h.nblocks && (bitmap_init(&s->want, h.nblocks) < 0 ||
+			  bitmap_init(&s->want_low, h.nblocks) < 0)) {
+		bitmap_free(&s->want);
 		free(sent);
 		return -1;
 	}
@@ -194,8 +205,14 @@ int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
 	s->h = h;
 	s->have_file = 1;
 	s->cursor = 0;
+	s->cursor_low = 0;
 	s->round_sent = 0;
 	s->txn_seq = s->seq;
+	/* every client starts again from nothing: trust starts over */
+	for (i = 0; i < s->ncl; i++) {
+		s->cl[i].credible = s->cl[i].suspect = 0;
+		s->cl[i].held = s->cl[i].nothing = 0;
+	}
 	/* Listed clients restart on the new header: they need it all. */
 	for (i = 0; i < s->ncl; i++) {
 		client_restart(s, &s->cl[i]);
@@ -213,46 +230,175 @@ uint64_t slam_srv_outstanding(const struct slam_srv *s)
 	return s->have_file ? s->want.nset : 0;
 }
 
-static int same(const struct sockaddr_storage *a,
-		const struct sockaddr_storage *b)
+static int same_host(const struct sockaddr_storage *a,
+		     const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return 0;
 	if (a->ss_family == AF_INET) {
 		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
 
-		return x->sin_port == y->sin_port &&
-		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+		return x->sin_addr.s_addr == y->sin_addr.s_addr;
 	}
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
 
-		return x->sin6_port == y->sin6_port &&
-		       !memcmp(&x->sin6_addr, &y->sin6_addr, 16) &&
+		return !memcmp(&x->sin6_addr, &y->sin6_addr, 16) &&
 		       x->sin6_scope_id == y->sin6_scope_id;
 	}
 	return 0;
 }
 
+static int same(const struct sockaddr_storage *a,
+		const struct sockaddr_storage *b)
+{
+	if (!same_host(a, b))
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_port ==
+		       ((const struct sockaddr_in *)b)->sin_port;
+	return ((const struct sockaddr_in6 *)a)->sin6_port ==
+	       ((const struct sockaddr_in6 *)b)->sin6_port;
+}
+
+/* FNV-1a of the address alone: every port of a host hashes alike. */
+static unsigned host_hash(const struct sockaddr_storage *a)
+{
+	const uint8_t *p = NULL;
+	uint32_t h = 2166136261u ^ a->ss_family;
+	size_t n = 0;
+
+	if (a->ss_family == AF_INET) {
+		p = (const uint8_t *)&((const struct sockaddr_in *)a)->sin_addr;
+		n = 4;
+	} else if (a->ss_family == AF_INET6) {
+		p = (const uint8_t *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+		n = 16;
+		h ^= ((const struct sockaddr_in6 *)a)->sin6_scope_id;
+	}
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int *chain(struct slam_srv *s, const struct sockaddr_storage *a)
+{
+	return &s->head[host_hash(a) & s->hmask];
+}
+
+static void link_cl(struct slam_srv *s, unsigned i)
+{
+	int *h = chain(s, &s->cl[i].addr);
+
+	s->next[i] = *h;
+	*h = (int)i;
+}
+
+static void unlink_cl(struct slam_srv *s, unsigned i)
+{
+	int *pp = chain(s, &s->cl[i].addr);
+
+	while (*pp >= 0 && *pp != (int)i)
+		pp = &s->next[*pp];
+	if (*pp == (int)i)
+		*pp = s->next[i];
+}
+
 static int find(const struct slam_srv *s, const struct sockaddr_storage *a)
 {
-	unsigned i;
-
-	for (i = 0; i < s->ncl; i++)
+	if (!s->head)
+		return -1;
+	for (int i = s->head[host_hash(a) & s->hmask]; i >= 0; i = s->next[i])
 		if (same(&s->cl[i].addr, a))
-			return (int)i;
+			return i;
 	return -1;
+}
+
+/* Clients listed for a's host; *victim: the one of them to evict first
+ * (the oldest that never answered a ping; -1: none), *oldest: the oldest
+ * of them. */
+static unsigned host_count(const struct slam_srv *s,
+			   const struct sockaddr_storage *a, int *victim,
+			   int *oldest)
+{
+	unsigned n = 0;
+
+	*victim = *oldest = -1;
+	if (!s->head)
+		return 0;
+	for (int i = s->head[host_hash(a) & s->hmask]; i >= 0;
+	     i = s->next[i]) {
+		const struct slam_client *c = &s->cl[i];
+
+		if (!same_host(&c->addr, a))
+			continue;
+		n++;
+		if (!c->answered && (*victim < 0 ||
+				     c->first_ns < s->cl[*victim].first_ns))
+			*victim = i;
+		if (*oldest < 0 || c->first_ns < s->cl[*oldest].first_ns)
+			*oldest = i;
+	}
+	return n;
 }
 
 static void drop(struct slam_srv *s, unsigned i)
 {
+	unsigned last = s->ncl - 1;
+
 	free(s->cl[i].last);
-	s->cl[i] = s->cl[--s->ncl];
-	if (!s->ncl && s->want.nset) {
-		/* nobody left who wants it */
-		memset(s->want.w, 0, (s->want.nbits + 63) / 64 * 8);
-		s->want.nset = 0;
+	unlink_cl(s, i);
+	if (i != last) {
+		unlink_cl(s, last);
+		s->cl[i] = s->cl[last];
+		link_cl(s, i);
 	}
+	s->ncl--;
+	if (!s->ncl) {
+		/* nobody left who wants it */
+		if (s->want.nset) {
+			memset(s->want.w, 0, (s->want.nbits + 63) / 64 * 8);
+			s->want.nset = 0;
+		}
+		if (s->want_low.nset) {
+			memset(s->want_low.w, 0,
+			       (s->want_low.nbits + 63) / 64 * 8);
+			s->want_low.nset = 0;
+		}
+	}
+}
+
+/* Room for cap clients, and a hash table of twice that many buckets. */
+static int grow(struct slam_srv *s, unsigned cap)
+{
+	unsigned nb = 32, i;
+	struct slam_client *c;
+	int *next, *head;
+
+	while (nb < 2 * cap)
+		nb *= 2;
+	c = realloc(s->cl, cap * sizeof(*c));
+	if (!c)
+		return -1;
+	s->cl = c;
+	next = realloc(s->next, cap * sizeof(*next));
+	if (!next)
+		return -1;
+	s->next = next;
+	head = malloc(nb * sizeof(*head));
+	if (!head)
+		return -1;
+	free(s->head);
+	s->head = head;
+	s->hmask = nb - 1;
+	s->capcl = cap;
+	for (i = 0; i < nb; i++)
+		head[i] = -1;
+	for (i = 0; i < s->ncl; i++)
+		link_cl(s, i);
+	return 0;
 }
 
 static int add(struct slam_srv *s, const struct sockaddr_storage *a,
@@ -262,21 +408,16 @@ static int add(struct slam_srv *s, const struct sockaddr_storage *a,
 
 	if (s->ncl >= s->cfg.max_clients)
 		return -1;
-	if (s->ncl == s->capcl) {
-		unsigned cap = s->capcl ? 2 * s->capcl : 16;
-
-		c = realloc(s->cl, cap * sizeof(*c));
-		if (!c)
-			return -1;
-		s->cl = c;
-		s->capcl = cap;
-	}
+	if (s->ncl == s->capcl &&
+	    grow(s, s->capcl ? 2 * s->capcl : 16) < 0)
+		return -1;
 	c = &s->cl[s->ncl];
 	memset(c, 0, sizeof(*c));
 	c->addr = *a;
 	c->first_ns = now;
 	client_restart(s, c);
 	c->stuck_ns = now;
+	link_cl(s, s->ncl);
 	s->served++;
 	return (int)s->ncl++;
 }
@@ -315,6 +456,63 @@ static uint64_t lacking(const struct slam_srv *s, const struct slam_client *c)
 	return k;
 }
 
+static void evict(struct slam_srv *s, int i)
+{
+	s->evicted_now = 1;
+	s->evicted_addr = s->cl[i].addr;
+	s->evicted++;
+	drop(s, (unsigned)i);
+}
+
+/* The table is full and a new host knocks: who goes? First one that
+ * never answered a ping, from the host that holds the most (a flood from
+ * many ports of one host must never lock other hosts out); then any that
+ * never answered; then the oldest of the host that holds the most, if it
+ * holds more than one. -1: everyone answered, one client per host. */
+static int pick_victim(const struct slam_srv *s)
+{
+	int best = -1, any = -1, bigo = -1, v, o;
+	unsigned bestn = 0, bign = 1, n;
+
+	for (unsigned i = 0; i < s->ncl; i++) {
+		n = host_count(s, &s->cl[i].addr, &v, &o);
+		if (n > bign) {
+			bign = n;
+			bigo = o;
+		}
+		if (v < 0)
+			continue;
+		if (any < 0 || s->cl[v].first_ns < s->cl[any].first_ns)
+			any = v;
+		if (n > bestn) {
+			bestn = n;
+			best = v;
+			if (n >= s->cfg.max_per_addr)
+				break;	/* none can hold more */
+		}
+	}
+	return best >= 0 && bestn > 1 ? best : any >= 0 ? any : bigo;
+}
+
+/* A new client: makes room as the limits say. Its index, or -1. */
+static int admit(struct slam_srv *s, const struct sockaddr_storage *a,
+		 uint64_t now)
+{
+	int victim, oldest;
+
+	if (host_count(s, a, &victim, &oldest) >= s->cfg.max_per_addr) {
+		if (victim < 0)
+			return -1;
+		evict(s, victim);
+	} else if (s->ncl >= s->cfg.max_clients) {
+		victim = pick_victim(s);
+		if (victim < 0)
+			return -1;
+		evict(s, victim);
+	}
+	return add(s, a, now);
+}
+
 static int in_ranges(const struct slam_range *r, int n, uint64_t b)
 {
 	int lo = 0, hi = n - 1, m;
@@ -335,16 +533,18 @@ static int in_ranges(const struct slam_range *r, int n, uint64_t b)
 
 /* Loss seen by a list client: of the blocks last sent in a recent window
  * (sent before the cutoff, inside the span its NACK speaks for, after it
- * first asked), the share it says it lacks. */
-static void loss_list(struct slam_srv *s, const struct slam_client *c,
-		      const struct slam_range *r, int n, uint64_t to,
-		      uint64_t cut, uint64_t now)
+ * first asked), the share it says it lacks; -1: too few to tell. */
+static double loss_list(const struct slam_srv *s, const struct slam_client *c,
+			const struct slam_range *r, int n, uint64_t to,
+			uint64_t cut, uint64_t now, uint64_t *nseen,
+			uint64_t *nlost)
 {
 	uint64_t lo, q, seen = 0, lost = 0;
 	const struct slam_ring_ent *e;
 
+	*nseen = *nlost = 0;
 	if (cut <= s->txn_seq)
-		return;
+		return -1;
 	lo = now > LOSS_WINDOW + s->t0 ? seq_at(s, now - LOSS_WINDOW) : 0;
 	if (lo < c->first_seq)
 		lo = c->first_seq;
@@ -362,9 +562,9 @@ static void loss_list(struct slam_srv *s, const struct slam_client *c,
 		seen++;
 		lost += in_ranges(r, n, e->idx);
 	}
-	/* the pace follows the receiver that loses most */
-	if (seen >= 32 && (double)lost / (double)seen > s->loss_max)
-		s->loss_max = (double)lost / (double)seen;
+	*nseen = seen;
+	*nlost = lost;
+	return seen >= 32 ? (double)lost / (double)seen : -1;
 }
 
 /* The pace follows the slowest receiver's path. A queue building up on
@@ -537,6 +737,40 @@ static void record(struct slam_client *c, const uint8_t *buf, size_t len,
 	c->known_seq = cut;
 }
 
+/* What a NACK says of its sender's trustworthiness: it claims to hold
+ * more than ever before, or to hold some of what was just sent: blocks
+ * arrive. Otherwise the blocks it claims lost of those just sent count
+ * up; SLAM_SRV_SUSPECT_AFTER of them, with no arrival between, make it a
+ * suspect. Returns 1 when it just became one. */
+static int judge(struct slam_srv *s, struct slam_client *c,
+		 const struct slam_range *r, int n, uint64_t to, double p,
+		 uint64_t seen, uint64_t lost)
+{
+	uint64_t lacked = 0, holds;
+	int k;
+
+	for (k = 0; k < n; k++)
+		lacked += r[k].end - r[k].start;
+	holds = to > lacked ? to - lacked : 0;
+	if (holds > c->held || (p >= 0 && lost < seen)) {
+		if (holds > c->held)
+			c->held = holds;
+		c->nothing = 0;
+		c->credible = 1;
+		c->suspect = 0;
+		return 0;
+	}
+	if (p < 0)
+		return 0;
+	c->nothing += lost;
+	if (c->suspect || c->nothing < SLAM_SRV_SUSPECT_AFTER)
+		return 0;
+	c->suspect = 1;
+	c->credible = 0;
+	s->suspects++;
+	return 1;
+}
+
 enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 			    const struct sockaddr_storage *from,
 			    const uint8_t *buf, size_t len)
@@ -544,11 +778,14 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	struct slam_range r[MAX_RANGES];
 	uint64_t lo, hi, b, nb = s->have_file ? s->h.nblocks : 0, horizon, cut;
 	uint64_t prev_gap, prev_known, prev_end;
-	double rtt = -1;
+	uint64_t seen = 0, lost = 0;
+	struct bitmap *wantb;
+	double rtt = -1, p = -1;
 	enum slam_ev ev = SLAM_EV_NACK;
 	struct slam_client *c;
 	int n, i, k, pd;
 
+	s->evicted_now = 0;
 	n = slam_nack_parse(buf, len, nb, r, MAX_RANGES, &lo, &hi);
 	i = find(s, from);
 	if (n == -1) {
@@ -569,7 +806,7 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 		return SLAM_EV_BAD;
 	}
 	if (i < 0) {
-		i = add(s, from, now);
+		i = admit(s, from, now);
 		if (i < 0) {
 			s->full++;
 			return SLAM_EV_FULL;
@@ -592,9 +829,13 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 			cut = c->ping_seq;
 	}
 	if (c->pinged_ns) {
+		c->answered = 1;
 		rtt = (double)(now - c->pinged_ns);
 		if (rtt < (double)s->cfg.ping_timeout_ns * 4) {
-			s->srtt += (rtt - s->srtt) / 8;
+			/* a suspect could stretch the guard by answering
+			 * late: it has no say in the average */
+			if (!c->suspect)
+				s->srtt += (rtt - s->srtt) / 8;
 			if (s->minrtt < 0 || rtt < s->minrtt)
 				s->minrtt = rtt;
 		} else {
@@ -632,18 +873,28 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	 * client that joins but lags behind its queue must not look deaf) */
 	if (ev == SLAM_EV_NACK && pd && stuck(s, c, c->gap, cut, now))
 		ev = SLAM_EV_DEAF;
-	/* evidence of loss for the pace */
-	if (pd && rtt >= 0 && ev != SLAM_EV_JOIN) {
+	/* Trust: a list client that goes on claiming to lack all that was
+	 * sent to it is a suspect (a deaf iPXE is told apart above: its
+	 * NACK speaks of its first gap only, never of what it lost). */
+	if (!pd && ev == SLAM_EV_NACK)
+		p = loss_list(s, c, r, n, hi, cut, now, &seen, &lost);
+	if (judge(s, c, r, n, hi, p, seen, lost) && ev == SLAM_EV_NACK)
+		ev = SLAM_EV_SUSPECT;
+	/* evidence of loss for the pace: only from a receiver that shows
+	 * it receives (backing off helps no one who gets nothing, and a
+	 * liar must not slow all) */
+	if (c->credible && pd && rtt >= 0 && ev != SLAM_EV_JOIN) {
 		s->loss_seen += c->gap > prev_gap ? c->gap - prev_gap : 0;
 		if (c->gap < nb && sent_after(s, c->gap, prev_known) &&
 		    !sent_after(s, c->gap, cut)) {
 			s->loss_seen++;
 			s->loss_lost++;
 		}
-	} else if (!pd && ev != SLAM_EV_JOIN) {
-		loss_list(s, c, r, n, hi, cut, now);
+	} else if (c->credible && !pd && p >= 0 && p > s->loss_max) {
+		/* the pace follows the receiver that loses most */
+		s->loss_max = p;
 	}
-	adapt(s, now, rtt);
+	adapt(s, now, c->credible ? rtt : -1);
 	if (pd && c->stuck && !c->deaf) {
 		/* what we sent again for it was lost again: back off, so
 		 * that a client no data reaches cannot flood the group */
@@ -660,8 +911,6 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	}
 	if (c->deaf && now - c->served_ns < DEAF_SERVE)
 		return ev;	/* its asks help nobody: now and then only */
-	/* (a NACK not acted on is not the one to judge the client by: a
-	 * receiver that lags behind its queue asks for what it will have) */
 	/* judged by what it surely could know: a receiver that lags behind
 	 * its queue may hold what it asks for a moment later */
 	record(c, buf, len, n == 0 && lo >= nb,
@@ -669,10 +918,12 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	       seq_at(s, now - guard_ns(s)) : cut);
 	c->served_ns = now;
 	c->hold_ns = 0;
+	/* a suspect's asks are served only when nobody else wants any */
+	wantb = c->suspect ? &s->want_low : &s->want;
 	for (k = 0; k < n; k++)
 		for (b = r[k].start; b < r[k].end; b++)
 			if (!sent_after(s, b, cut))	/* not in flight */
-				want(s, b);
+				bitmap_set(wantb, b);
 	if (pd && !c->deaf) {
 		send_ahead(s, c, prev_end, cut);
 		c->ping_now = 1;
@@ -725,12 +976,19 @@ static void do_ping(struct slam_srv *s, struct slam_client *c, uint64_t now,
 static int ping_turn(struct slam_srv *s, uint64_t now, struct slam_out *o)
 {
 	struct slam_client *c;
-	unsigned i;
+	unsigned i, passed = 0;
 
 	while (s->ncl) {
 		i = s->ping_i % s->ncl;
 		c = &s->cl[i];
-		if (c->pinged_ns && s->want.nset &&
+		/* a suspect gets one turn in SUSPECT_PING_EVERY: enough to
+		 * show it receives again, not enough to delay the others */
+		if (c->suspect && c->ping_skip++ % SUSPECT_PING_EVERY &&
+		    passed++ < s->ncl) {
+			s->ping_i = i + 1;
+			continue;
+		}
+		if (c->pinged_ns && s->want.nset && c->credible &&
 		    now - c->pinged_ns > s->cfg.ping_timeout_ns) {
 			/* a ping lost or unanswered while we send: its
 			 * receiver (or link) may be drowning */
@@ -738,10 +996,15 @@ static int ping_turn(struct slam_srv *s, uint64_t now, struct slam_out *o)
 			s->loss_lost++;
 			adapt(s, now, -1);
 		}
-		if (c->pinged_ns && ++c->missed >= s->cfg.max_missed &&
+		if (c->pinged_ns &&
+		    ++c->missed >= (c->answered ? s->cfg.max_missed :
+				    UNANSWERED_MAX) &&
 		    now - c->last_ns > LOST_AFTER) {
 			/* silent for max_missed pings in a row, and for a
-			 * while (a busy receiver may just be late): gone */
+			 * while (a busy receiver may just be late): gone;
+			 * one that never answered sooner (one NACK from
+			 * each of a thousand ports must not hold the table
+			 * for long) */
 			o->act = SLAM_ACT_LOST;
 			o->addr = c->addr;
 			o->missing = lacking(s, c);
@@ -823,6 +1086,29 @@ static void round_end(struct slam_srv *s, struct slam_out *o)
 	s->cursor = 0;
 }
 
+/* Takes the next block to send: from what trusted clients want, in
+ * sweeps; when they want nothing, from what suspects want. */
+static uint64_t next_block(struct slam_srv *s)
+{
+	uint64_t b;
+
+	if (s->want.nset) {
+		b = bitmap_next_set(&s->want, s->cursor);
+		if (b >= s->want.nbits)
+			b = bitmap_next_set(&s->want, 0);
+		s->cursor = b + 1;
+		s->round_sent++;
+	} else {
+		b = bitmap_next_set(&s->want_low, s->cursor_low);
+		if (b >= s->want_low.nbits)
+			b = bitmap_next_set(&s->want_low, 0);
+		s->cursor_low = b + 1;
+	}
+	want_clear(&s->want, b);
+	want_clear(&s->want_low, b);
+	return b;
+}
+
 void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 {
 	double rate = s->cfg.rate > 0 ? s->cfg.rate : s->rate, cap;
@@ -841,7 +1127,21 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 		else if (ping_pd(s, now, o, &pd_wake))
 			return;
 	}
-	if (s->want.nset) {
+	if (s->want.nset && s->round_sent &&
+	    bitmap_next_set(&s->want, s->cursor) >= s->want.nbits) {
+		/* the sweep reached the end: next round */
+		round_end(s, o);
+		return;
+	}
+	if (!s->want.nset && s->round_sent) {
+		round_end(s, o);
+		/* a burst ended: ask for the next NACK once it has had time
+		 * to arrive, as mini-slamd pings after each */
+		if (s->ping_at > now + IDLE_GAP + (uint64_t)s->srtt)
+			s->ping_at = now + IDLE_GAP + (uint64_t)s->srtt;
+		return;
+	}
+	if (s->want.nset || s->want_low.nset) {
 		cap = rate * 0.002;
 		if (cap < 4)
 			cap = 4;
@@ -850,17 +1150,7 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 		if (s->tokens > cap)
 			s->tokens = cap;
 		if (s->tokens >= 1) {
-			b = bitmap_next_set(&s->want, s->cursor);
-			if (b >= s->want.nbits) {
-				/* the sweep reached the end: next round */
-				if (s->round_sent) {
-					round_end(s, o);
-					return;
-				}
-				b = bitmap_next_set(&s->want, 0);
-			}
-			want_clear(&s->want, b);
-			s->cursor = b + 1;
+			b = next_block(s);
 			s->tokens -= 1;
 			if (!seq32(++s->seq))
 				++s->seq;	/* 0 means "not sent" */
@@ -869,20 +1159,16 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 			s->ring[s->seq % SLAM_RING].t = now;
 			s->sent++;
 			s->bytes += slam_block_len(&s->h, b);
-			s->round_sent++;
 			o->act = SLAM_ACT_DATA;
 			o->block = b;
 			return;
 		}
-		s->limited = 1;
+		/* suspects' wants alone are no reason to go faster */
+		if (s->want.nset)
+			s->limited = 1;
 		wake = s->tok_ns + (uint64_t)((1 - s->tokens) * 1e9 / rate) + 1;
-	} else if (s->round_sent) {
-		round_end(s, o);
-		/* a burst ended: ask for the next NACK once it has had time
-		 * to arrive, as mini-slamd pings after each */
-		if (s->ping_at > now + IDLE_GAP + (uint64_t)s->srtt)
-			s->ping_at = now + IDLE_GAP + (uint64_t)s->srtt;
-		return;
+	} else {
+		wake = 0;
 	}
 	if (pd_wake && (!wake || pd_wake < wake))
 		wake = pd_wake;

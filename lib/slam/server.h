@@ -46,16 +46,37 @@ struct slam_client {
 	unsigned stuck;		/* its gap sent this often, in vain */
 	int progressed;		/* its gap ever moved */
 	int deaf;		/* named: no group data reaches it */
+	/* Trust. A client that never answered a ping is the first to go
+	 * when room is short. Its reports steer the pace only once they
+	 * showed it receives (credible); one that goes on claiming to lack
+	 * every block sent to it is a suspect: lying, or not receiving the
+	 * group. Its requests are then served only when nobody else wants
+	 * anything, and it has no say in the pace. */
+	int answered;		/* answered a ping at least once */
+	int credible;		/* its reports showed blocks arriving */
+	int suspect;
+	uint64_t held;		/* most blocks it claimed to hold */
+	uint64_t nothing;	/* blocks it claimed lost since any arrived */
+	unsigned ping_skip;	/* a suspect's turns passed over */
 };
 
 struct slam_srv_cfg {
 	double rate;		/* data packets per second; 0: adaptive */
 	unsigned max_clients;	/* 0: SLAM_SRV_MAX_CLIENTS */
 	uint64_t ping_timeout_ns; /* 0: 100 ms as mini-slamd */
-	unsigned max_missed;	/* 0: 5 unanswered pings forget a client */
+	unsigned max_missed;	/* 0: 5 unanswered pings forget a client
+				 * (3 one that never answered a ping) */
+	unsigned max_per_addr;	/* 0: SLAM_SRV_MAX_PER_ADDR */
 };
 
 #define SLAM_SRV_MAX_CLIENTS 4096
+/* clients (source ports) listed at once for one source address */
+#define SLAM_SRV_MAX_PER_ADDR 64
+/* blocks a client may claim lost in a row, every one sent after it
+ * joined and none of its reports showing any arrival, before it is
+ * suspected (a receiver losing 90% of the packets does that once in
+ * 10^11 transfers) */
+#define SLAM_SRV_SUSPECT_AFTER 256
 
 /* What slam_srv_next() asks the driver to do. */
 enum slam_act {
@@ -77,13 +98,15 @@ enum slam_ev {
 				 * (s->ev_missing of them) */
 	SLAM_EV_BYE,		/* a disconnect from an unknown sender */
 	SLAM_EV_BAD,		/* garbage; ignored */
-	SLAM_EV_FULL,		/* new client refused: client list full */
+	SLAM_EV_FULL,		/* new client refused: client list full, or
+				 * its address has max_per_addr listed */
 	SLAM_EV_DEAF,		/* a NACK that shows the client gets none of
 				 * the group's data: it asks for block
 				 * s->ev_block, sent s->ev_sends times since;
 				 * s->ev_others: others progress meanwhile
 				 * (an IGMP-snooping switch and a client that
 				 * sends no join: iPXE) */
+	SLAM_EV_SUSPECT,	/* a NACK that made its sender a suspect */
 };
 
 struct slam_out {
@@ -108,10 +131,19 @@ struct slam_srv {
 					 * seq; 0: not in this transaction) */
 	uint64_t seq;			/* data sends so far */
 	uint64_t txn_seq;		/* ... when this transaction began */
+	struct bitmap want_low;		/* ... some suspect asked for */
+	uint64_t cursor_low;
 	uint64_t cursor;		/* next block of the round */
 	uint64_t round, round_sent;
 	struct slam_client *cl;
 	unsigned ncl, capcl;
+	/* clients by source address: chains through next[], one per hash
+	 * bucket of the address (all ports of an address share a chain) */
+	int *head, *next;
+	unsigned hmask;
+	/* the client that slam_srv_input() last evicted to make room */
+	int evicted_now;
+	struct sockaddr_storage evicted_addr;
 	unsigned ping_i;		/* next client to ping in turn */
 	uint64_t ping_at;		/* time of the next ping in turn */
 	double ping_tokens;		/* pd pings: a budget */
@@ -139,6 +171,7 @@ struct slam_srv {
 	/* totals */
 	uint64_t sent, bytes, pings, nacks, bad, joined, done, left, lost,
 		 full, deaf;
+	uint64_t evicted, suspects;
 	uint64_t served;		/* clients ever listed */
 	double hostile_warn;
 };
@@ -151,7 +184,10 @@ void slam_srv_free(struct slam_srv *s);
  * see it. When clients are listed every block becomes wanted. 0 or -1. */
 int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
 		      uint64_t bs, uint64_t now);
-/* One datagram from a client. from is filled into *addr of events. */
+/* One datagram from a client. from is filled into *addr of events. A new
+ * client that finds no room evicts one that never answered a ping (from
+ * the address holding the most, when the table is full), or an answering
+ * one of an address that holds several; s->evicted_now then says so. */
 enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 			    const struct sockaddr_storage *from,
 			    const uint8_t *buf, size_t len);

@@ -370,18 +370,22 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 	inet_fmt(srv, g->server_s, sizeof(g->server_s));
 	g->ufd = sock_udp(srv->ss_family);
 	if (g->ufd < 0) {
-		snprintf(g->err, sizeof(g->err), "socket: %s", strerror(errno));
+		failf(g, EXIT_FAILURE, "socket: %s", strerror(errno));
 		return g->rc;
 	}
 	sock_bufsize(g->ufd, SO_RCVBUF, UNICAST_RCVBUF);
+	/* every failure from here on is marked failed: a path that only
+	 * set the message once ended with exit 0 and no file */
 	if (sock_rx_init(&g->rx, BATCH, SLOT) < 0) {
-		snprintf(g->err, sizeof(g->err), "%s", strerror(ENOMEM));
+		failf(g, EXIT_FAILURE, "receive buffers: %s",
+		      strerror(ENOMEM));
 		goto out;
 	}
 	if (outfile_open(&g->of, g->out) < 0) {
-		snprintf(g->err, sizeof(g->err), "%s: %s", g->out, err_str());
+		failf(g, EXIT_FAILURE, "%s", err_str());
 		goto out;
 	}
+	outfile_expect(&g->of, &g->want);
 	g->rc = 0;
 	g->can_spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
 	g->nap = NAP_NS;
@@ -407,7 +411,7 @@ int tftp_get_run(struct tftp_get *g, struct tftp_client *c,
 		failf(g, EXIT_FAILURE, "interrupted");
 	}
 	if (!g->failed && outfile_commit(&g->of, (off_t)c->st.bytes) < 0)
-		failf(g, EXIT_FAILURE, "%s: %s", g->out, err_str());
+		failf(g, EXIT_FAILURE, "%s", err_str());
 	if (g->failed)
 		outfile_abort(&g->of);
 out:
@@ -419,22 +423,57 @@ out:
 }
 
 /* In-place %XX decoding of a URL path (RFC 3986); -1 on %00 or bad hex. */
-static int pct_decode(char *s)
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int pct_decode(const char *url, char *s)
 {
 	char *w = s;
-	unsigned v;
+	int hi, lo;
 
 	for (; *s; s++) {
 		if (*s != '%') {
 			*w++ = *s;
 			continue;
 		}
-		if (sscanf(s + 1, "%2x", &v) != 1 || !v || !s[1] || !s[2])
+		hi = hexval(s[1]);
+		lo = hi < 0 ? -1 : hexval(s[2]);
+		if (lo < 0) {
+			err_set("bad URL '%s': '%%%.2s' is not a %%XX escape",
+				url, s + 1);
 			return -1;
-		*w++ = (char)v;
+		}
+		if (!hi && !lo) {
+			err_set("bad URL '%s': %%00 (a NUL byte) in the path",
+				url);
+			return -1;
+		}
+		*w++ = (char)(hi << 4 | lo);
 		s += 2;
 	}
 	*w = 0;
+	return 0;
+}
+
+int tftp_get_target(int n, char **ops, int family,
+		    struct sockaddr_storage *srv, char **file, char **buf)
+{
+	*buf = NULL;
+	if (n != 2)
+		return tftp_parse_url(ops[0], family, srv, file, buf);
+	*file = ops[1];
+	if (!**file) {
+		err_set("empty remote file name");
+		return -1;
+	}
+	if (inet_parse_server(ops[0], TFTP_PORT, family, srv) < 0) {
+		err_set("bad server '%s': %s", ops[0], err_str());
+		return -1;
+	}
 	return 0;
 }
 
@@ -466,11 +505,13 @@ int tftp_parse_url(const char *url, int family, struct sockaddr_storage *srv,
 			url);
 		goto fail;
 	}
-	if (!*path || pct_decode(path) < 0) {
+	if (!*path) {
 		err_set("bad URL '%s': no file path", url);
 		goto fail;
 	}
-	if (inet_parse_hostport(auth, port, family, srv) < 0) {
+	if (pct_decode(url, path) < 0)
+		goto fail;
+	if (inet_parse_server(auth, port, family, srv) < 0) {
 		err_set("bad URL '%s': %s", url, err_str());
 		goto fail;
 	}

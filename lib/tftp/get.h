@@ -23,6 +23,7 @@ struct tftp_get {
 	uint64_t deadline;		/* CLOCK_MONOTONIC ns, 0: none */
 	double deadline_s;		/* the same, for the message */
 	const volatile sig_atomic_t *stop;	/* nonzero: abort */
+	struct outfile_want want;	/* --size, --sha256 */
 	/* -v lines (fallback, joins, promotion); NULL: none */
 	void (*note)(const char *msg);
 
@@ -65,6 +66,11 @@ void tftp_get_events(struct tftp_get *g, struct tftp_client *c);
  * x-tftm://srv//dir/f asks for "/dir/f". 0 or -1 + err_str(). */
 int tftp_parse_url(const char *url, int family, struct sockaddr_storage *srv,
 		   char **file, char **buf);
+/* Operands of tftm-get: SERVER[:PORT] FILE, or a URL (n operands); the
+ * server is one host (inet_parse_server). *file points into ops or into
+ * *buf (free it). 0, or -1 with err_str(). */
+int tftp_get_target(int n, char **ops, int family,
+		    struct sockaddr_storage *srv, char **file, char **buf);
 /* The largest block that fits the path MTU towards srv (1468 when it
  * cannot be known). */
 unsigned tftp_mtu_blksize(const struct sockaddr_storage *srv);

@@ -58,6 +58,29 @@ static int take_opts(const uint8_t *buf, size_t len, size_t pos,
 	return 0;
 }
 
+/* The n bytes of an ERROR message without its NUL, as text: printable
+ * ASCII as is, anything else as \xNN, a long one cut with "...". */
+static const char *unterminated(char *out, size_t cap, const uint8_t *b,
+				size_t n)
+{
+	static const char note[] = " (no NUL)";
+	size_t w = 0, i;
+
+	if (!n)
+		return "";
+	for (i = 0; i < n && w + 4 + 3 + sizeof(note) < cap; i++) {
+		if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\')
+			out[w++] = (char)b[i];
+		else
+			w += (size_t)snprintf(out + w, cap - w, "\\x%02x",
+					      b[i]);
+	}
+	if (i < n)
+		w += (size_t)snprintf(out + w, cap - w, "...");
+	snprintf(out + w, cap - w, "%s", note);
+	return out;
+}
+
 int tftp_decode(const uint8_t *buf, size_t len, struct tftp_pkt *p)
 {
 	size_t pos = 2;
@@ -100,11 +123,12 @@ int tftp_decode(const uint8_t *buf, size_t len, struct tftp_pkt *p)
 		}
 		p->code = (uint16_t)(buf[2] << 8 | buf[3]);
 		pos = 4;
-		/* Many servers forget the NUL; an unterminated message is
-		 * shown as empty rather than read past the packet. */
+		/* Many servers forget the NUL: the bytes there are, in
+		 * printable form, never read past the packet. */
 		p->msg = take_str(buf, len, &pos);
 		if (!p->msg)
-			p->msg = "";
+			p->msg = unterminated(p->msgbuf, sizeof(p->msgbuf),
+					      buf + 4, len - 4);
 		return 0;
 	case TFTP_OACK:
 		return take_opts(buf, len, pos, p);

@@ -37,6 +37,8 @@ struct tftp_pkt {
 	size_t len;			/* DATA payload length */
 	uint16_t code;			/* ERROR */
 	const char *msg;		/* ERROR message */
+	char msgbuf[160];		/* ... shown from here when the server
+					 * left out its NUL */
 	const char *file, *mode;	/* RRQ, WRQ */
 	int nopts;			/* OACK, RRQ, WRQ */
 	const char *name[TFTP_MAXOPTS], *val[TFTP_MAXOPTS];

@@ -58,7 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (transit > (int64_t)PROBE_MAX_SKEW ||
 		     transit < -(int64_t)PROBE_MAX_SKEW))
 			abort();
-		probe_account(&f, &h, rx, (int)p[PROBE_HDRLEN + 9] - 1);
+		probe_flow_seen(&f, PROBE_HDRLEN, rx, (int)p[PROBE_HDRLEN + 9] - 1);
+		probe_account(&f, &h, rx);
 		if (probe_lost(&f) > f.top - f.base + 1 ||
 		    probe_loss_pct(&f) < 0 || probe_loss_pct(&f) > 100 ||
 		    f.unique > f.received || !isfinite(f.jitter) ||
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	/* what mcrecv prints of it */
-	probe_fmt_line(&f, line, sizeof(line));
+	probe_fmt_line(&f, 0, line, sizeof(line));
 	out = fopen("/dev/null", "w");
 	if (out) {
 		struct json j;
@@ -82,6 +83,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_arr_end(&j);
 		json_end(&j);
 		fclose(out);
+	}
+	/* the input as version 2 probes and end markers: announcements as
+	 * hostile as they come, and what is expected of them */
+	probe_flow_init(&f);
+	for (size_t off = 0; off + PROBE_HDRLEN_V2 <= size; off += 9) {
+		uint8_t buf[PROBE_HDRLEN_V2];
+		uint64_t now;
+
+		memcpy(buf, data + off, PROBE_HDRLEN_V2);
+		memcpy(buf, "MCBP", 4);
+		buf[4] = 1 + (buf[4] & 1);
+		if (probe_decode(buf, sizeof(buf), &h) < 0) {
+			/* only a version 2 header may be out of range */
+			if (buf[4] == 1)
+				abort();
+			continue;
+		}
+		memcpy(&now, buf + 20, sizeof(now));
+		probe_flow_seen(&f, PROBE_HDRLEN_V2, h.seq * 7, (int)h.ttl - 1);
+		probe_account(&f, &h, h.seq * 7);
+		probe_expect(&f, now ^ h.tx_ns);
+		if (probe_loss_pct(&f) < 0 || probe_loss_pct(&f) > 100 ||
+		    f.unique > f.received)
+			abort();
 	}
 	return 0;
 }

@@ -127,10 +127,131 @@ TEST(outfile_gather)
 	free(got);
 }
 
+/* The file has no name at all until commit; where O_TMPFILE is missing,
+ * a hidden named one, removed on abort. */
+TEST(outfile_nameless_and_named)
+{
+	char dir[] = "/tmp/mcbox-test-XXXXXX", path[128], buf[16] = { 0 };
+	struct outfile o;
+	int fd, pass;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	for (pass = 0; pass < 2; pass++) {
+		outfile_no_tmpfile = pass;
+		CHECK_INT(outfile_open(&o, path), 0);
+		CHECK_INT(outfile_write(&o, "abc", 3, 0), 0);
+		CHECK_INT(outfile_flush(&o), 0);
+		/* nameless: nothing new in the directory; named: a hidden
+		 * one beside the f of pass 0 */
+		CHECK_INT(entries(dir), pass ? 2 : 0);
+		CHECK(pass ? o.tmp != NULL : o.tmp == NULL);
+		outfile_abort(&o);
+		CHECK_INT(entries(dir), pass);
+		/* an existing file is replaced in one step */
+		CHECK_INT(outfile_open(&o, path), 0);
+		CHECK_INT(outfile_write(&o, pass ? "two" : "one", 3, 0), 0);
+		CHECK_INT(outfile_commit(&o, 3), 0);
+		CHECK_INT(entries(dir), 1);
+		fd = open(path, O_RDONLY);
+		CHECK(read(fd, buf, sizeof(buf)) == 3);
+		close(fd);
+		CHECK_STR(buf, pass ? "two" : "one");
+	}
+	outfile_no_tmpfile = 0;
+	unlink(path);
+	rmdir(dir);
+}
+
+/* --size and --sha256: a file that is not what was asked for never gets
+ * its name; one that is, does. */
+TEST(outfile_expect_checks)
+{
+	char dir[] = "/tmp/mcbox-test-XXXXXX", path[128];
+	struct outfile_want w = { 0 };
+	struct outfile o;
+	struct stat st;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	w.size_set = 1;
+	w.size = 3;
+	CHECK_INT(outfile_want_sha256(&w, "ba7816bf8f01cfea414140de5dae2223"
+				      "b00361a396177a9cb410ff61f20015ad"), 0);
+	CHECK_INT(outfile_want_sha256(&w, "ba78"), -1);
+	CHECK(strstr(err_str(), "bad --sha256 'ba78'") != NULL);
+	CHECK_INT(outfile_open(&o, path), 0);
+	outfile_expect(&o, &w);
+	outfile_write(&o, "abd", 3, 0);
+	CHECK_INT(outfile_commit(&o, 3), -1);
+	CHECK(strstr(err_str(), "SHA-256 a52d159f") != NULL);
+	CHECK(strstr(err_str(), "not the ba7816bf") != NULL);
+	CHECK(stat(path, &st) != 0 && entries(dir) == 0);
+	CHECK_INT(outfile_open(&o, path), 0);
+	outfile_expect(&o, &w);
+	outfile_write(&o, "abcd", 4, 0);
+	CHECK_INT(outfile_commit(&o, 4), -1);
+	CHECK(strstr(err_str(), "4 bytes, not the 3 expected") != NULL);
+	CHECK_INT(entries(dir), 0);
+	CHECK_INT(outfile_open(&o, path), 0);
+	outfile_expect(&o, &w);
+	outfile_write(&o, "abc", 3, 0);
+	CHECK_INT(outfile_commit(&o, 3), 0);
+	CHECK(stat(path, &st) == 0 && st.st_size == 3);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A FIFO is written in place once complete; a symbolic link to a file
+ * replaces that file and stays a link; one to nothing is refused. */
+TEST(outfile_fifo_and_links)
+{
+	char dir[] = "/tmp/mcbox-test-XXXXXX", fifo[128], link[128], real[128];
+	char buf[16] = { 0 };
+	struct outfile o;
+	struct stat st;
+	int rd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(real, sizeof(real), "%s/real", dir);
+	CHECK_INT(mkfifo(fifo, 0600), 0);
+	rd = open(fifo, O_RDONLY | O_NONBLOCK);
+	CHECK_INT(outfile_open(&o, fifo), 0);
+	CHECK_INT(o.stream, 1);
+	outfile_write(&o, "world", 5, 6);
+	outfile_write(&o, "hello ", 6, 0);
+	CHECK_INT(outfile_commit(&o, 11), 0);
+	CHECK(read(rd, buf, sizeof(buf)) == 11);
+	CHECK_STR(buf, "hello world");
+	close(rd);
+	CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+	CHECK_INT(symlink("real", link), 0);
+	CHECK_INT(outfile_open(&o, link), -1);	/* points to nothing */
+	CHECK(strstr(err_str(), "is a symbolic link to nothing") != NULL);
+	close(open(real, O_WRONLY | O_CREAT, 0600));
+	CHECK_INT(outfile_open(&o, link), 0);
+	outfile_write(&o, "xyz", 3, 0);
+	CHECK_INT(outfile_commit(&o, 3), 0);
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(stat(real, &st) == 0 && st.st_size == 3);
+	CHECK_INT(entries(dir), 3);
+	CHECK_INT(outfile_open(&o, ""), -1);
+	CHECK_STR(err_str(), "empty output file name");
+	unlink(fifo);
+	unlink(link);
+	unlink(real);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN(bitmap);
 	RUN(outfile);
 	RUN(outfile_gather);
+	RUN(outfile_nameless_and_named);
+	RUN(outfile_expect_checks);
+	RUN(outfile_fifo_and_links);
 	return unit_done();
 }

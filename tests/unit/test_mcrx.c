@@ -48,6 +48,7 @@ TEST(probes)
 	CHECK_INT(mctx_init(&t, NULL, 0, 64, 1, 1, 7), 0);
 	CHECK_INT(t.kmax, SOCK_BATCH);
 	CHECK_INT(t.gso, 0);
+	mctx_announce(&t, 5, 9, 1, 1000, 0);
 	mctx_stamp(&t, 3, 41);
 	CHECK_INT(probe_decode(t.iov[0].iov_base, 64, &h), 0);
 	CHECK_INT(probe_decode(t.iov[2].iov_base, 64, &h2), 0);
@@ -55,6 +56,13 @@ TEST(probes)
 	CHECK_INT(h2.seq, 43);
 	CHECK_INT(h.id, h2.id);
 	CHECK_INT(h.ttl, 7);
+	CHECK_INT(h.version, 2);
+	CHECK_INT(h.flags, PROBE_F_TIME);
+	CHECK_INT(h.rate_mpps, 5000);
+	CHECK_INT(h.count, 9);
+	CHECK_INT(h.burst, 1);
+	CHECK_INT(h.start_ns, 1000);
+	CHECK_INT(h.stop_ns, 0);
 	CHECK_INT(mctx_bytes(&t, 3), 192);
 	mctx_free(&t);
 

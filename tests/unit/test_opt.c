@@ -41,6 +41,8 @@ static const struct opt topts[] = {
 	{ 'w', "wait", "SECONDS", OPT_SECS, "deadline", 0, 3600 },
 	{ 'q', "quiet", NULL, OPT_FLAG, "quiet", 0, 0 },
 	{ OPT_LONGONLY + 1, "loop", NULL, OPT_FLAG, "loop", 0, 0 },
+	{ 'o', "output", "FILE", OPT_STR, "output", 0, 0 },
+	{ 's', "name", "NAME", OPT_STR, "any string", 0, 0 },
 	{ 0 }
 };
 
@@ -104,6 +106,26 @@ TEST(errors)
 	opt_free(&st);
 }
 
+/* A FILE named by the empty string is a usage error, in every applet;
+ * other strings may be empty. */
+TEST(empty_file_name)
+{
+	char *a1[] = { "tapp", "-o", "", "X", NULL };
+	char *a2[] = { "tapp", "-s", "", "-o", "f", "X", NULL };
+	struct optstate st;
+
+	opt_init(&st, &tapp, 4, a1);
+	CHECK_INT(opt_next(&st), -1);
+	CHECK_INT(st.status, EXIT_USAGE);
+	opt_free(&st);
+	opt_init(&st, &tapp, 6, a2);
+	CHECK_INT(opt_next(&st), 's');
+	CHECK_STR(st.arg, "");
+	CHECK_INT(opt_next(&st), 'o');
+	CHECK_INT(opt_next(&st), 0);
+	opt_free(&st);
+}
+
 int main(void)
 {
 	/* the error paths print usage to stderr: keep the log readable */
@@ -112,5 +134,6 @@ int main(void)
 	RUN(numbers);
 	RUN(loop);
 	RUN(errors);
+	RUN(empty_file_name);
 	return unit_done();
 }

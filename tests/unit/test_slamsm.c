@@ -183,12 +183,16 @@ TEST(srv_pings_in_turn_and_forgets)
 			for (i = 0; i < 3; i++)
 				if (!memcmp(&o.addr, &a[i], sizeof(a[i])))
 					seen[i]++;
-			/* client 2 answers its pings; the others vanished */
+			/* client 2 answers its pings; client 1 answers its
+			 * first, then vanishes; client 0 never answers */
 			if (!memcmp(&o.addr, &a[2], sizeof(a[2])))
 				IN(&s, t + MS, 2, "\x23\x00");
+			if (!memcmp(&o.addr, &a[1], sizeof(a[1])) &&
+			    seen[1] == 1)
+				IN(&s, t + MS, 1, "\x23\x00");
 		}
 	}
-	CHECK(seen[0] >= 4 && seen[1] >= 4);
+	CHECK(seen[0] >= 3 && seen[1] >= 6);
 	CHECK(seen[2] >= 10);
 	CHECK_INT(lost, 2);
 	CHECK_INT(s.ncl, 1);
@@ -204,9 +208,240 @@ TEST(srv_client_limit)
 	slam_srv_init(&s, &cfg, 0);
 	slam_srv_set_file(&s, 7, 100, 10, 0);
 	CHECK_INT(IN(&s, 0, 0, "\x20\x21\x00"), SLAM_EV_JOIN);
-	CHECK_INT(IN(&s, 0, 1, "\x20\x21\x00"), SLAM_EV_JOIN);
-	CHECK_INT(IN(&s, 0, 2, "\x20\x21\x00"), SLAM_EV_FULL);
-	CHECK_INT(IN(&s, 0, 1, "\x20\x21\x00"), SLAM_EV_NACK);
+	CHECK_INT(IN(&s, 1, 1, "\x20\x21\x00"), SLAM_EV_JOIN);
+	/* full, but neither ever answered a ping: the oldest makes room */
+	CHECK_INT(IN(&s, 2, 2, "\x20\x21\x00"), SLAM_EV_JOIN);
+	CHECK(s.evicted_now);
+	CHECK(!memcmp(&s.evicted_addr, &a[0], sizeof(a[0])));
+	CHECK_INT(s.ncl, 2);
+	CHECK_INT(IN(&s, 3, 1, "\x20\x21\x00"), SLAM_EV_NACK);
+	CHECK(!s.evicted_now);
+	slam_srv_free(&s);
+}
+
+/* client port p of host h */
+static struct sockaddr_storage hp(int h, int p)
+{
+	struct sockaddr_storage ss = addr(h);
+
+	((struct sockaddr_in *)&ss)->sin_port = htons(20000 + p);
+	return ss;
+}
+
+static int host_of(const struct sockaddr_storage *a)
+{
+	return (int)(ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) -
+		     0xc6120000);
+}
+
+static enum slam_ev in_from(struct slam_srv *s, uint64_t t,
+			    struct sockaddr_storage a, const char *nack,
+			    size_t len)
+{
+	return slam_srv_input(s, t, &a, (const uint8_t *)nack, len);
+}
+
+#define HELLO "\x20\x21\x00", 3
+#define HAVE_ALL "\x2a\x00", 2	/* have 10 (the whole test file) */
+
+/* Pings every listed client once (time moves on) and has each answer
+ * with what `answer` says; returns the pings sent. */
+static int answer_pings(struct slam_srv *s, uint64_t *t, int rounds,
+			const char *answer, size_t alen)
+{
+	struct slam_out o;
+	int pings = 0;
+
+	for (int k = 0; k < rounds; k++) {
+		*t += 100 * MS;
+		for (;;) {
+			slam_srv_next(s, *t, &o);
+			if (o.act == SLAM_ACT_WAIT)
+				break;
+			if (o.act == SLAM_ACT_PING) {
+				pings++;
+				slam_srv_input(s, *t + MS, &o.addr,
+					       (const uint8_t *)answer, alen);
+			}
+		}
+	}
+	return pings;
+}
+
+TEST(srv_per_host_bound)
+{
+	struct slam_srv_cfg cfg = { .rate = 1e9, .max_per_addr = 4 };
+	struct slam_srv s;
+	uint64_t t = 0;
+	int p;
+
+	slam_srv_init(&s, &cfg, 0);
+	slam_srv_set_file(&s, 7, 100, 10, 0);
+	/* a flood from 100 ports of one host: never more than 4 listed,
+	 * each newcomer replacing the oldest that never answered */
+	for (p = 0; p < 100; p++) {
+		CHECK_INT(in_from(&s, t++, hp(1, p), HELLO), SLAM_EV_JOIN);
+		CHECK_INT(s.ncl, p < 4 ? p + 1 : 4);
+		CHECK_INT(s.evicted_now, p >= 4);
+	}
+	CHECK_INT(s.evicted, 96);
+	/* once those four answer pings, the host's fifth port is refused */
+	answer_pings(&s, &t, 8, HAVE_ALL);
+	CHECK_INT(s.ncl, 4);
+	CHECK_INT(in_from(&s, t, hp(1, 100), HELLO), SLAM_EV_FULL);
+	/* ... and another host is welcome */
+	CHECK_INT(in_from(&s, t, hp(2, 0), HELLO), SLAM_EV_JOIN);
+	CHECK(!s.evicted_now);
+	CHECK_INT(s.ncl, 5);
+	slam_srv_free(&s);
+}
+
+TEST(srv_full_table_never_locks_out_a_new_host)
+{
+	struct slam_srv_cfg cfg = { .rate = 1e9, .max_clients = 8 };
+	struct slam_srv s;
+	uint64_t t = 0;
+	int p;
+
+	slam_srv_init(&s, &cfg, 0);
+	slam_srv_set_file(&s, 7, 100, 10, 0);
+	/* two good hosts answer pings; then host 9 floods */
+	in_from(&s, t, hp(1, 0), HELLO);
+	in_from(&s, t, hp(2, 0), HELLO);
+	answer_pings(&s, &t, 4, HAVE_ALL);
+	for (p = 0; p < 50; p++)
+		in_from(&s, ++t, hp(9, p), HELLO);
+	CHECK_INT(s.ncl, 8);
+	/* a new host takes the place of a flood client, never of a good
+	 * one, however long the flood goes on */
+	for (int h = 3; h < 7; h++) {
+		CHECK_INT(in_from(&s, ++t, hp(h, 0), HELLO), SLAM_EV_JOIN);
+		CHECK(s.evicted_now);
+		CHECK_INT(host_of(&s.evicted_addr), 9);
+		in_from(&s, ++t, hp(9, 100 + h), HELLO);
+	}
+	/* everyone answers now, host 9 still holds several ports: a new
+	 * host evicts one of those */
+	answer_pings(&s, &t, 10, HAVE_ALL);
+	CHECK_INT(s.ncl, 8);
+	CHECK_INT(in_from(&s, ++t, hp(7, 0), HELLO), SLAM_EV_JOIN);
+	CHECK_INT(host_of(&s.evicted_addr), 9);
+	/* eight hosts of one port each, all answering: really full */
+	slam_srv_free(&s);
+	slam_srv_init(&s, &cfg, 0);
+	slam_srv_set_file(&s, 7, 100, 10, 0);
+	for (int h = 0; h < 8; h++)
+		in_from(&s, t, hp(h, 0), HELLO);
+	answer_pings(&s, &t, 10, HAVE_ALL);
+	CHECK_INT(s.ncl, 8);
+	CHECK_INT(in_from(&s, ++t, hp(8, 0), HELLO), SLAM_EV_FULL);
+	CHECK_INT(s.full, 1);
+	slam_srv_free(&s);
+}
+
+/* Pinged rarely (many clients): one that never answered a ping is
+ * forgotten after 3 unanswered pings, one that answered after 5. */
+TEST(srv_unanswering_client_goes_soon)
+{
+	struct sockaddr_storage a[2] = { addr(0), addr(1) };
+	struct slam_srv s;
+	struct slam_out o;
+	uint64_t t = 1000 * MS;
+	int pings[2] = { 0 }, lost[2] = { 0 }, k, i;
+
+	srv(&s, 30, 10);
+	IN(&s, t, 0, "\x20\x21\x00");
+	IN(&s, t, 1, "\x20\x21\x00");
+	for (k = 0; k < 20; k++) {
+		t += 1000 * MS;
+		for (;;) {
+			slam_srv_next(&s, t, &o);
+			if (o.act == SLAM_ACT_WAIT)
+				break;
+			i = !memcmp(&o.addr, &a[1], sizeof(a[1]));
+			if (o.act == SLAM_ACT_LOST)
+				lost[i] = k;
+			if (o.act != SLAM_ACT_PING)
+				continue;
+			/* client 1 answers its first ping only */
+			if (i && !pings[1]++)
+				IN(&s, t + MS, 1, "\x20\x21\x00");
+			else if (!i)
+				pings[0]++;
+		}
+	}
+	CHECK_INT(pings[0], 3);
+	CHECK_INT(pings[1], 1 + 5);
+	CHECK(lost[0] && lost[0] < lost[1]);
+	CHECK_INT(s.ncl, 0);
+	slam_srv_free(&s);
+}
+
+/* An honest client and a liar that answers every ping with "everything
+ * is missing": the liar is named, has no say in the pace, and what it
+ * asks for waits until the honest client wants nothing. */
+TEST(srv_liar_is_suspected)
+{
+	struct slam_srv_cfg cfg = { 0 };	/* adaptive pace */
+	struct sockaddr_storage h = hp(1, 0), l = hp(2, 0);
+	static const char lie[] = "\x20\x47\xd0\x00";	/* lack 0-1999 */
+	struct bitmap got;
+	struct slam_srv s;
+	struct slam_out o;
+	uint64_t t = 1000 * MS, rot, rate0;
+	uint8_t nack[SLAM_NACK_MAX4];
+	size_t n;
+	int suspect = 0, k, liar_pinged = 0;
+
+	slam_srv_init(&s, &cfg, t);
+	slam_srv_set_file(&s, 7, 2000 * 100, 100, t);
+	rate0 = (uint64_t)s.rate;
+	bitmap_init(&got, 2000);
+	CHECK_INT(in_from(&s, t, l, lie, 4), SLAM_EV_JOIN);
+	CHECK_INT(in_from(&s, t, h, HELLO), SLAM_EV_JOIN);
+	for (k = 0; k < 4000 && !bitmap_full(&got); k++) {
+		t += MS / 4;
+		for (;;) {
+			slam_srv_next(&s, t, &o);
+			if (o.act == SLAM_ACT_WAIT)
+				break;
+			if (o.act == SLAM_ACT_DATA) {
+				/* the honest one loses one block in ten */
+				if (o.block % 10 != 3 || s.round > 1)
+					bitmap_set(&got, o.block);
+			} else if (o.act == SLAM_ACT_PING &&
+				   !memcmp(&o.addr, &l, sizeof(l))) {
+				liar_pinged++;
+				suspect += in_from(&s, t + MS, l, lie, 4) ==
+					   SLAM_EV_SUSPECT;
+			} else if (o.act == SLAM_ACT_PING) {
+				rot = 0;
+				n = slam_nack_build(&got, &rot, nack,
+						    sizeof(nack));
+				CHECK(in_from(&s, t + MS, h, (char *)nack, n) !=
+				      SLAM_EV_SUSPECT);
+			}
+		}
+	}
+	CHECK(bitmap_full(&got));
+	CHECK_INT(suspect, 1);
+	CHECK_INT(s.suspects, 1);
+	CHECK(liar_pinged >= 2);
+	/* the liar's "100% loss" never slowed the server down */
+	CHECK(s.rate >= rate0);
+	/* the honest client is done; now the liar gets what it asks for,
+	 * but a block the honest client asks for goes first */
+	in_from(&s, t, h, "\x00", 1);
+	t += 600 * MS;		/* nothing was sent just now */
+	in_from(&s, t, l, lie, 4);
+	CHECK(slam_srv_outstanding(&s) == 0);
+	CHECK(s.want_low.nset > 0);
+	in_from(&s, t, h, "\x25\x21\x00", 3);		/* lack block 5 */
+	do
+		slam_srv_next(&s, t += MS, &o);
+	while (o.act != SLAM_ACT_DATA);
+	CHECK_INT(o.block, 5);
+	bitmap_free(&got);
 	slam_srv_free(&s);
 }
 
@@ -442,7 +677,7 @@ TEST(cli_basic_and_dups)
 	CHECK_INT(slam_cli_nack(&c, t + 250 * MS, out, sizeof(out)), 3);
 	/* after a header, silence backs off: 1 s, then 2 s */
 	CHECK(slam_cli_wake(&c) >= t + 500 * MS);
-	CHECK_INT(slam_cli_data(&c, t, d0, sizeof(d0), 0, &ev), 1);
+	CHECK_INT(slam_cli_data(&c, t, d0, sizeof(d0), 1, &ev), 1);
 	CHECK(ev.done && !ev.newhdr);
 	CHECK_INT(ev.off, 0);
 	CHECK_INT(slam_cli_wake(&c), 0);
@@ -452,6 +687,7 @@ TEST(cli_basic_and_dups)
 TEST(cli_restart_and_sources)
 {
 	static const uint8_t a0[] = { 0x21, 0x25, 0x24, 0x20, 'H', 'E', 'L', 'L' },
+		a1[] = { 0x21, 0x25, 0x24, 0x21, 'E' },
 		b0[] = { 0x22, 0x25, 0x24, 0x20, 'h', 'e', 'l', 'l' },
 		nonmin[] = { 0x21, 0x40, 0x05, 0x24 },
 		big[] = { 0x21, 0xa1, 0, 0, 0, 0, 0x24 },
@@ -460,10 +696,18 @@ TEST(cli_restart_and_sources)
 	struct slam_cli_ev ev;
 
 	slam_cli_init(&c, 1 << 20, SLAM_NACK_MAX4, 1, 0);
-	CHECK_INT(slam_cli_data(&c, 0, a0, sizeof(a0), 0, &ev), 1);
-	/* another source cannot change the transfer */
+	/* another source can neither start the transfer ... */
+	CHECK_INT(slam_cli_data(&c, 0, a0, sizeof(a0), 0, &ev), -1);
+	CHECK_STR(ev.why, "not from the server");
+	CHECK(!c.have_hdr && !c.got.nset && !c.last_rx);
+	CHECK_INT(slam_cli_data(&c, 0, a0, sizeof(a0), 1, &ev), 1);
+	/* ... nor change it, nor add a block to it */
 	CHECK_INT(slam_cli_data(&c, 0, b0, sizeof(b0), 0, &ev), -1);
-	CHECK_STR(ev.why, "header from another source");
+	CHECK_STR(ev.why, "not from the server");
+	CHECK_INT(slam_cli_data(&c, 5, a1, sizeof(a1), 0, &ev), -1);
+	CHECK_INT(c.got.nset, 1);
+	CHECK_INT(c.last_rx, 0);
+	CHECK_INT(c.bad, 3);
 	/* the server can: restart */
 	CHECK_INT(slam_cli_data(&c, 0, b0, sizeof(b0), 1, &ev), 1);
 	CHECK(ev.newhdr && ev.restart && ev.block);
@@ -700,6 +944,10 @@ int main(void)
 	RUN(srv_empty_file_pings);
 	RUN(srv_pings_in_turn_and_forgets);
 	RUN(srv_client_limit);
+	RUN(srv_per_host_bound);
+	RUN(srv_full_table_never_locks_out_a_new_host);
+	RUN(srv_unanswering_client_goes_soon);
+	RUN(srv_liar_is_suspected);
 	RUN(srv_pacing);
 	RUN(srv_new_transaction);
 	RUN(srv_verdicts);

@@ -163,10 +163,21 @@ TEST(hostile_decode)
 	CHECK_INT(tftp_decode((const uint8_t *)"\x00\x06tsize\0001", 9, &p),
 		  -1);
 	CHECK_INT(tftp_decode((const uint8_t *)"\x00\x06\0\0", 4, &p), -1);
-	/* unterminated ERROR message is read as empty, not past the end */
+	/* an unterminated ERROR message is shown as the bytes it has, never
+	 * read past the end */
 	CHECK_INT(tftp_decode((const uint8_t *)"\x00\x05\x00\x01oops", 8, &p),
 		  0);
+	CHECK_STR(p.msg, "oops (no NUL)");
+	CHECK_INT(tftp_decode((const uint8_t *)"\x00\x05\x00\x01\xff\\\n", 7,
+			      &p), 0);
+	CHECK_STR(p.msg, "\\xff\\x5c\\x0a (no NUL)");
+	CHECK_INT(tftp_decode((const uint8_t *)"\x00\x05\x00\x01", 4, &p), 0);
 	CHECK_STR(p.msg, "");
+	memset(many, 'x', sizeof(many));
+	memcpy(many, "\x00\x05\x00\x01", 4);
+	CHECK_INT(tftp_decode(many, sizeof(many), &p), 0);
+	CHECK(strlen(p.msg) < sizeof(p.msgbuf));
+	CHECK(strstr(p.msg, "xxx... (no NUL)") != NULL);
 	/* too many options */
 	many[0] = 0;
 	many[1] = 6;
