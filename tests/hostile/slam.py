@@ -27,6 +27,8 @@ import struct
 import sys
 import time
 
+from addr import family, hostport
+
 
 def enc(v):
     """A SLAM Int (PROTOCOLS.md 1.3): 3 bits of length, then the value."""
@@ -60,20 +62,6 @@ def header(buf):
         out.append(r[0])
         pos = r[1]
     return out[0], out[1], out[2], pos
-
-
-def hostport(s, port):
-    if s.startswith("["):
-        h, _, rest = s[1:].partition("]")
-        return h, int(rest[1:]) if rest.startswith(":") else port
-    if s.count(":") == 1:
-        h, p = s.split(":")
-        return h, int(p)
-    return s, port
-
-
-def family(host):
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def flood(a):

@@ -21,19 +21,7 @@ import struct
 import sys
 import time
 
-
-def hostport(s, port):
-    if s.startswith("["):
-        h, _, rest = s[1:].partition("]")
-        return h, int(rest[1:]) if rest.startswith(":") else port
-    if s.count(":") == 1:
-        h, p = s.split(":")
-        return h, int(p)
-    return s, port
-
-
-def family(host):
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
+from addr import family, hostport
 
 
 def listen(a):
