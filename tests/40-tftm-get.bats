@@ -41,14 +41,6 @@ teardown() {
 	nsx h3 nft delete table inet mcbloss 2>/dev/null || true
 }
 
-# get NAME HOST ARGS...: tftm-get in HOST, in its own directory NAME/.
-get() {
-	local name=$1 h=$2
-	shift 2
-	mkdir -p "$T/$name"
-	bg "$name" ip netns exec "$MCB_NS-$h" bash -c 'cd "$1" && shift && exec "$@"' _ \
-		"$T/$name" "$MCBOX" tftm-get "$@"
-}
 
 # ended NAME: exited 0, byte-exact file, no sanitizer report.
 ended_ok() {
@@ -76,9 +68,9 @@ json_of() {
 	# gets a session (and group) of its own
 	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
 	# h2 names its interface, the others let the route choose
-	get ch2 h2 -j -v -i eth0 198.18.0.1 a.bin
+	peers_tftm_get ch2 h2 -j -v -i eth0 198.18.0.1 a.bin
 	for h in h3 h4; do
-		get "c$h" "$h" -j -v 198.18.0.1 a.bin
+		peers_tftm_get "c$h" "$h" -j -v 198.18.0.1 a.bin
 	done
 	for h in h2 h3 h4; do
 		ended_ok "c$h" a.bin
@@ -102,11 +94,11 @@ json_of() {
 	peers_atftpd_start atftpd h1 "$SRV"
 	# 8 Mbit/s from the server: the transfer lasts long enough to join late
 	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
-	get c1 h2 -j -v 198.18.0.1 a.bin
+	peers_tftm_get c1 h2 -j -v 198.18.0.1 a.bin
 	wait_for 10 grep -q 'received ACK <block: 100>' "$T/atftpd.log"
-	get c2 h3 -j -v 198.18.0.1 a.bin
+	peers_tftm_get c2 h3 -j -v 198.18.0.1 a.bin
 	wait_for 10 grep -q 'received ACK <block: 400>' "$T/atftpd.log"
-	get c3 h4 -j -v 198.18.0.1 a.bin
+	peers_tftm_get c3 h4 -j -v 198.18.0.1 a.bin
 	for c in c1 c2 c3; do
 		ended_ok "$c" a.bin
 		json_of "$c" | grep -q '"mode":"multicast"'
@@ -131,9 +123,9 @@ json_of() {
 			}
 		}
 	EOF
-	get m h2 -j 198.18.0.1 a.bin
+	peers_tftm_get m h2 -j 198.18.0.1 a.bin
 	wait_for 10 grep -q 'received ACK <block: 20>' "$T/atftpd.log"
-	get p h3 -j -v 198.18.0.1 a.bin
+	peers_tftm_get p h3 -j -v 198.18.0.1 a.bin
 	ended_ok m a.bin
 	ended_ok p a.bin
 	cat "$T/p.out" "$T/m.out"
@@ -146,7 +138,7 @@ json_of() {
 @test "atftpd: multicast with windowsize, three clients, files exact" {
 	peers_atftpd_start atftpd h1 "$SRV"
 	for h in h2 h3 h4; do
-		get "w$h" "$h" -j -W 8 198.18.0.1 a.bin
+		peers_tftm_get "w$h" "$h" -j -W 8 198.18.0.1 a.bin
 	done
 	for h in h2 h3 h4; do
 		ended_ok "w$h" a.bin
@@ -168,8 +160,8 @@ json_of() {
 
 @test "atftpd: an empty file and an exact multiple of the block size" {
 	peers_atftpd_start atftpd h1 "$SRV"
-	get e h2 -j 198.18.0.1 empty.bin
-	get m h3 -j -b 1468 198.18.0.1 even.bin
+	peers_tftm_get e h2 -j 198.18.0.1 empty.bin
+	peers_tftm_get m h3 -j -b 1468 198.18.0.1 even.bin
 	ended_ok e empty.bin
 	ended_ok m even.bin
 	json_of m | grep -q '"mode":"multicast"'
@@ -178,8 +170,8 @@ json_of() {
 
 @test "atftpd: the text summary counts in the singular, bytes in B/s units" {
 	peers_atftpd_start atftpd h1 "$SRV"
-	get e h2 198.18.0.1 empty.bin
-	get c h3 198.18.0.1 sub/c.bin
+	peers_tftm_get e h2 198.18.0.1 empty.bin
+	peers_tftm_get c h3 198.18.0.1 sub/c.bin
 	ended_ok e empty.bin
 	bg_wait c 60
 	[[ $status == 0 ]]
@@ -192,7 +184,7 @@ json_of() {
 
 @test "atftpd: windowsize negotiated by unicast" {
 	peers_atftpd_start atftpd h1 "$SRV"
-	get w h2 -j --unicast -W 8 -b 1024 198.18.0.1 a.bin
+	peers_tftm_get w h2 -j --unicast -W 8 -b 1024 198.18.0.1 a.bin
 	ended_ok w a.bin
 	json_of w | grep -q '"mode":"unicast"'
 	json_of w | grep -q '"windowsize":8'
@@ -219,7 +211,7 @@ pinned() {
 	peers_atftpd_start atftpd h1 "$SRV"
 	# 8 Mbit/s from the server: 1.5 s for the file
 	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
-	get m h2 -j -v 198.18.0.1 a.bin
+	peers_tftm_get m h2 -j -v 198.18.0.1 a.bin
 	wait_for 10 grep -q 'received ACK <block: 5>' "$T/atftpd.log"
 	# the polling thread of the master is kept on one CPU
 	wait_for 10 pinned "$(bg_pid m)"
@@ -233,12 +225,13 @@ pinned() {
 	# A passive woken by every block sleeps once per block or more (it
 	# took in about 1000 of the 1022 as one, then the first ones as
 	# master; 1174 times in a run without naps): napping, about a third
-	# as often.
+	# as often on a quiet machine, 0.55 per block with the machine's two
+	# CPUs loaded by other tests; three quarters keeps the no-nap case out.
 	local blocks waits
 	blocks=$(json_of p | sed 's/.*"blocks":\([0-9]*\).*/\1/')
 	waits=$(tail -n 1 "$T/p.time")
 	echo "passive: $blocks blocks, $waits voluntary context switches"
-	((blocks > 900 && waits < blocks / 2))
+	((blocks > 900 && waits < blocks * 3 / 4))
 }
 
 @test "atftpd: a unicast client polls on the CPU that takes in its blocks" {
@@ -246,7 +239,7 @@ pinned() {
 	[[ $(taskset -pc $$) == *[,-]* ]] || skip "allowed on one CPU only"
 	peers_atftpd_start atftpd h1 "$SRV"
 	nsx h1 tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 200ms
-	get u h2 -j --unicast 198.18.0.1 a.bin
+	peers_tftm_get u h2 -j --unicast 198.18.0.1 a.bin
 	wait_for 10 pinned "$(bg_pid u)"
 	ended_ok u a.bin
 	json_of u | grep -q '"mode":"unicast"'
@@ -271,7 +264,7 @@ pinned() {
 @test "atftpd: ERROR 8 for multicast, then for options: retried, file exact" {
 	peers_atftpd_start atftpd h1 "$SRV"
 	# blksize 16 is shorter than atftpd's OACK text: it refuses (bug 7)
-	get r h2 -j -v -b 16 198.18.0.1 a.bin
+	peers_tftm_get r h2 -j -v -b 16 198.18.0.1 a.bin
 	ended_ok r a.bin
 	grep -q 'refused the multicast option (ERROR 8)' "$T/r.err"
 	json_of r | grep -q '"mode":"unicast"'
@@ -280,7 +273,7 @@ pinned() {
 
 @test "atftpd: an unusable multicast answer (port above 32767) falls back" {
 	peers_atftpd_start atftpd h1 "$SRV" --mcast-port 40000
-	get b h2 -j -v 198.18.0.1 sub/c.bin
+	peers_tftm_get b h2 -j -v 198.18.0.1 sub/c.bin
 	bg_wait b 30
 	[[ $status == 0 ]]
 	cmp "$SRV/sub/c.bin" "$T/b/c.bin"
@@ -290,7 +283,7 @@ pinned() {
 
 @test "tftpd-hpa: no multicast, falls back to unicast and says so once" {
 	peers_hpa_start hpa h1 "$SRV"
-	get u h2 -j -v -b 1024 198.18.0.1 a.bin
+	peers_tftm_get u h2 -j -v -b 1024 198.18.0.1 a.bin
 	ended_ok u a.bin
 	[[ $(grep -c 'did not acknowledge the multicast option' "$T/u.err") == 1 ]]
 	json_of u | grep -q '"mode":"unicast"'
@@ -301,7 +294,7 @@ pinned() {
 
 @test "tftpd-hpa: blksize capped by the server, windowsize not supported" {
 	peers_hpa_start hpa h1 "$SRV" --blocksize 800
-	get u h2 -j --unicast -W 16 -b 1400 198.18.0.1 a.bin
+	peers_tftm_get u h2 -j --unicast -W 16 -b 1400 198.18.0.1 a.bin
 	ended_ok u a.bin
 	json_of u | grep -q '"blksize":800'
 	json_of u | grep -q '"windowsize":1'
@@ -311,7 +304,7 @@ pinned() {
 @test "tftpd-hpa: 40 MiB at blksize 512 (block numbers roll over)" {
 	peers_mkfile "$BATS_FILE_TMPDIR/srv/big.bin" $((40 << 20))
 	peers_hpa_start hpa h1 "$SRV"
-	get big h2 -j -b 512 198.18.0.1 big.bin
+	peers_tftm_get big h2 -j -b 512 198.18.0.1 big.bin
 	ended_ok big big.bin
 	json_of big | grep -q '"blocks":81921'
 	rm -f "$SRV/big.bin"
@@ -320,7 +313,7 @@ pinned() {
 @test "atftpd: 40 MiB at blksize 512 is too big for multicast: unicast" {
 	peers_mkfile "$SRV/big.bin" $((40 << 20))
 	peers_atftpd_start atftpd h1 "$SRV"
-	get big h2 -j -v -b 512 198.18.0.1 big.bin
+	peers_tftm_get big h2 -j -v -b 512 198.18.0.1 big.bin
 	ended_ok big big.bin
 	rm -f "$SRV/big.bin"
 	# atftpd says "Undefined error code" (ERROR 0); one retry by unicast
@@ -331,7 +324,7 @@ pinned() {
 
 @test "tftpd-hpa: refused tsize and blksize: plain 512-byte blocks" {
 	peers_hpa_start hpa h1 "$SRV" --refuse tsize --refuse blksize
-	get u h2 -j 198.18.0.1 a.bin
+	peers_tftm_get u h2 -j 198.18.0.1 a.bin
 	ended_ok u a.bin
 	json_of u | grep -q '"blksize":512'
 	json_of u | grep -q '"tsize":null'
@@ -339,12 +332,12 @@ pinned() {
 
 @test "URLs, the default name stays in the cwd, -o - writes stdout" {
 	peers_hpa_start hpa h1 "$SRV"
-	get u1 h2 tftp://198.18.0.1/sub/c.bin
+	peers_tftm_get u1 h2 tftp://198.18.0.1/sub/c.bin
 	bg_wait u1 30
 	[[ $status == 0 ]]
 	cmp "$SRV/sub/c.bin" "$T/u1/c.bin"
 	[[ ! -e $T/u1/sub ]]
-	get u2 h2 x-tftm://198.18.0.1:69//sub/c.bin
+	peers_tftm_get u2 h2 x-tftm://198.18.0.1:69//sub/c.bin
 	bg_wait u2 30
 	[[ $status == 0 ]]
 	cmp "$SRV/sub/c.bin" "$T/u2/c.bin"
@@ -352,7 +345,7 @@ pinned() {
 	cmp "$SRV/sub/c.bin" "$T/stdout.bin"
 	[[ -z $(ls -A) ]]
 	# a name the server or the user chose never escapes the cwd
-	get u3 h2 198.18.0.1 sub/../sub/c.bin
+	peers_tftm_get u3 h2 198.18.0.1 sub/../sub/c.bin
 	bg_wait u3 30
 	[[ $status == 0 ]]
 	cmp "$SRV/sub/c.bin" "$T/u3/c.bin"
@@ -364,7 +357,7 @@ pinned() {
 	bg hpa6 ip netns exec "$MCB_NS-h1" "$bin" --foreground \
 		--address "[2001:db8::1]:69" --user root --permissive --secure "$SRV"
 	wait_for 5 peers_listening h1 69
-	get v6 h2 -j -6 "[2001:db8::1]" a.bin
+	peers_tftm_get v6 h2 -j -6 "[2001:db8::1]" a.bin
 	ended_ok v6 a.bin
 	json_of v6 | grep -q '"server":"\[2001:db8::1\]:69"'
 	json_of v6 | grep -q '"mode":"unicast"'

@@ -36,13 +36,6 @@ teardown() {
 	done
 }
 
-get() {
-	local name=$1 h=$2
-	shift 2
-	mkdir -p "$T/$name"
-	bg "$name" ip netns exec "$MCB_NS-$h" bash -c 'cd "$1" && shift && exec "$@"' _ \
-		"$T/$name" "$MCBOX" tftm-get "$@"
-}
 
 # round TAG: atftpd on h1, tftm-get on h2 and h3 together (multicast,
 # windows of 8); both files exact. Prints the milliseconds it took.
@@ -51,7 +44,7 @@ round() {
 	peers_atftpd_start "atftpd$1" h1 "$SRV" >&2
 	t0=$(date +%s%N)
 	for h in h2 h3; do
-		get "$1$h" "$h" -j -W 8 -w 120 198.18.0.1 a.bin
+		peers_tftm_get "$1$h" "$h" -j -W 8 -w 120 198.18.0.1 a.bin
 	done
 	for h in h2 h3; do
 		bg_wait "$1$h" 130

@@ -65,3 +65,13 @@ peers_mkfile() {
 	head -c "$2" /dev/urandom >"$1"
 	chmod 0644 "$1"
 }
+
+# peers_tftm_get NAME HOST ARGS...: tftm-get in HOST, in the directory
+# $T/NAME (where it writes the file), in the background as bg job NAME.
+peers_tftm_get() {
+	local name=$1 h=$2
+	shift 2
+	mkdir -p "$T/$name"
+	bg "$name" ip netns exec "$MCB_NS-$h" bash -c 'cd "$1" && shift && exec "$@"' _ \
+		"$T/$name" "$MCBOX" tftm-get "$@"
+}
