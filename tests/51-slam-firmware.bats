@@ -289,12 +289,16 @@ summary() {
 	bg member ip netns exec "$MCB_NS-h2" "$MCBOX" mcrecv -q -w 60 \
 		239.255.1.1:10000
 	for h in h2 h3; do
-		bg "dump$h" ip netns exec "$MCB_NS-$h" tcpdump -l -n -i eth0 \
-			dst 239.255.1.1 and udp
+		bg "dump$h" ip netns exec "$MCB_NS-$h" tcpdump -l -n \
+			--immediate-mode -i eth0 \
+			"udp and (dst 239.255.1.1 or dst $MARK)"
 		wait_for 10 grep -q "listening on" "$(T "dump$h.err")"
 	done
 	wait_for 10 bridge_has p2
-	# (after the querier's first query the bridge floods a while more)
+	# The bridge floods the group to every port until it knows a
+	# querier, and for the query's max response time (1 s) after the
+	# first one (the kernel's other-querier delay): wait until it no
+	# longer does, or the first blocks reach h3.
 	wait_for 15 isolated
 	kill "$(bg_pid dumph2)" "$(bg_pid dumph3)"
 	srv -j -r 1000 "$(T f)"
@@ -323,20 +327,27 @@ bridge_has() {
 	bridge -n "$MCB_NS-sw" mdb show | grep -q "port $1 grp 239.255.1.1"
 }
 
+MARK=224.0.0.99	# link-local: the bridge floods it to every port
+
 probes() {
-	grep -c "> 239.255.1.1" "$(T "dump$1.out")"
+	grep -c "> ${2:-239.255.1.1}\." "$(T "dump$1.out")"
 }
 
-# A probe to the group reaches the member on h2, and not h3.
+# A probe to the group reaches the member on h2, and not h3. Proof that
+# h3 missed it: a marker sent after it (every port gets that one) shows
+# on h3 while the probe does not (tcpdump prints in arrival order).
 isolated() {
-	local a2 a3
+	local a2 a3 m3
 	a2=$(probes h2)
 	a3=$(probes h3)
+	m3=$(probes h3 $MARK)
 	nsx h1 bash -c 'printf probe >/dev/udp/239.255.1.1/10000' || return 1
 	wait_for 2 probes_above h2 "$a2" || return 1
+	nsx h1 bash -c "printf mark >/dev/udp/$MARK/10000" || return 1
+	wait_for 2 probes_above h3 "$m3" $MARK || return 1
 	[[ $(probes h3) == "$a3" ]]
 }
 
 probes_above() {
-	(($(probes "$1") > $2))
+	(($(probes "$1" "${3:-}") > $2))
 }
