@@ -33,6 +33,7 @@
 #define PD_REPING	(20 * MS)	/* a pd ping unanswered this long */
 #define PING_BUDGET	2000.0		/* pd pings/s at least ... */
 #define PING_SHARE	0.5		/* ... or this share of the rate */
+#define REORDER_MIN	(20 * MS)	/* data this late behind a ping */
 #define DEAF_SENDS	3		/* its gap sent this often in vain */
 #define DEAF_AFTER	(1000 * MS)	/* ... over at least this long */
 #define DEAF_SERVE	(1000 * MS)	/* a deaf client's asks this often */
@@ -98,6 +99,16 @@ static uint64_t seq_at(const struct slam_srv *s, uint64_t t)
 static uint64_t guard_ns(const struct slam_srv *s)
 {
 	double g = 1.5 * s->srtt + 2 * MS;
+
+	return g > 500 * MS ? 500 * MS : (uint64_t)g;
+}
+
+/* How late the group's data may arrive behind a ping that left after it
+ * (a bound that needs no measuring: reordering by more than a round trip
+ * or two and REORDER_MIN is loss for every purpose). */
+static uint64_t reorder_ns(const struct slam_srv *s)
+{
+	double g = 2 * s->srtt + REORDER_MIN;
 
 	return g > 500 * MS ? 500 * MS : (uint64_t)g;
 }
@@ -604,7 +615,10 @@ static void adapt(struct slam_srv *s, uint64_t now, double rtt)
 		s->adj_ns = now;
 		s->slow_start = 0;
 	} else if (s->limited && (p < 0 || p < LOSS_LOW) &&
-		   (qdelay < 0 || qdelay < QDELAY_MAX / 2)) {
+		   qdelay >= 0 && qdelay < QDELAY_MAX / 2) {
+		/* (faster only on a round trip measured at this pace: a
+		 * step taken blind overruns a shaped link's queue before
+		 * any answer can show it filling) */
 		s->rate *= s->slow_start ? 1.5 : 1.08;
 		s->adj_ns = now;
 		s->limited = 0;
@@ -777,7 +791,7 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 {
 	struct slam_range r[MAX_RANGES];
 	uint64_t lo, hi, b, nb = s->have_file ? s->h.nblocks : 0, horizon, cut;
-	uint64_t prev_gap, prev_known, prev_end;
+	uint64_t prev_gap, prev_known, prev_end, late;
 	uint64_t seen = 0, lost = 0;
 	struct bitmap *wantb;
 	double rtt = -1, p = -1;
@@ -920,9 +934,18 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	c->hold_ns = 0;
 	/* a suspect's asks are served only when nobody else wants any */
 	wantb = c->suspect ? &s->want_low : &s->want;
+	/* A list client's first word on a block sent since its last NACK
+	 * may come before the block: the group's data and our ping can
+	 * take different paths (a receiver's queues or CPUs; a NIC that
+	 * spreads flows) and a ping may overtake data sent before it.
+	 * Such a block is sent again only when the next NACK still lists
+	 * it, or once it went out too long ago to be on its way. */
+	late = !pd && ev == SLAM_EV_NACK ? reorder_ns(s) : 0;
 	for (k = 0; k < n; k++)
 		for (b = r[k].start; b < r[k].end; b++)
-			if (!sent_after(s, b, cut))	/* not in flight */
+			if (!sent_after(s, b, cut) &&	/* not in flight */
+			    (!late || !sent_after(s, b, prev_known) ||
+			     sent_time(s, b) + late <= now))
 				bitmap_set(wantb, b);
 	if (pd && !c->deaf) {
 		send_ahead(s, c, prev_end, cut);

@@ -445,6 +445,72 @@ TEST(srv_liar_is_suspected)
 	slam_srv_free(&s);
 }
 
+/* A list client's NACK built from what it holds: blocks [0, n) less the
+ * ones in [lo, hi). */
+static size_t list_nack(uint8_t *out, size_t cap, uint64_t n, uint64_t lo,
+			uint64_t hi)
+{
+	struct bitmap got;
+	uint64_t i, start = 0;
+	size_t len;
+
+	bitmap_init(&got, n);
+	for (i = 0; i < n; i++)
+		if (i < lo || i >= hi)
+			bitmap_set(&got, i);
+	len = slam_nack_build(&got, &start, out, cap);
+	bitmap_free(&got);
+	return len;
+}
+
+/* The answer to a ping can overtake data sent before the ping (the
+ * receiver's queues, CPUs or NIC queues keep no order between the group's
+ * flow and ours): a list client's first word on a block sent since its
+ * last NACK is not sent again until a NACK confirms it; long gone or
+ * confirmed, it is. (Each block used to go out again at once: at 0 %
+ * loss, a receiver whose data came in behind the ping cost a second copy
+ * of all of it.) */
+TEST(srv_list_client_reordered_data_not_resent)
+{
+	struct sockaddr_storage a[1] = { addr(0) };
+	struct slam_srv s;
+	uint64_t b[128], t = 1000 * MS;
+	uint8_t nk[256];
+	size_t len;
+
+	srv(&s, 64 * 100, 100);
+	len = list_nack(nk, sizeof(nk), 64, 0, 64);	/* lacks all */
+	CHECK_INT(slam_srv_input(&s, t, &a[0], nk, len), SLAM_EV_JOIN);
+	CHECK_INT(drain(&s, t, b, 128, NULL), 64);	/* at t + 1 ms */
+	/* pinged at t + 3 ms, after all 64; the answer (t + 5 ms) shows
+	 * 0-31 only: 32-63 come in behind the ping */
+	s.cl[0].pinged_ns = t + 3 * MS;
+	s.cl[0].ping_seq = s.seq;
+	len = list_nack(nk, sizeof(nk), 64, 32, 64);
+	CHECK_INT(slam_srv_input(&s, t + 5 * MS, &a[0], nk, len),
+		  SLAM_EV_NACK);
+	CHECK_INT(drain(&s, t + 5 * MS, b, 128, NULL), 0);
+	CHECK_INT(slam_srv_outstanding(&s), 0);
+	/* the next answer: 32-47 arrived, 48-63 are lost after all */
+	s.cl[0].pinged_ns = t + 13 * MS;
+	s.cl[0].ping_seq = s.seq;
+	len = list_nack(nk, sizeof(nk), 64, 48, 64);
+	slam_srv_input(&s, t + 15 * MS, &a[0], nk, len);
+	CHECK_INT(drain(&s, t + 15 * MS, b, 128, NULL), 16);
+	CHECK_INT(b[0], 48);
+	CHECK_INT(b[15], 63);
+	/* first word on 63 (sent again at t + 16 ms) long after it went
+	 * out: no data is that late, it is lost */
+	s.cl[0].pinged_ns = t + 198 * MS;
+	s.cl[0].ping_seq = s.seq;
+	len = list_nack(nk, sizeof(nk), 64, 63, 64);
+	slam_srv_input(&s, t + 200 * MS, &a[0], nk, len);
+	CHECK_INT(drain(&s, t + 200 * MS, b, 128, NULL), 1);
+	CHECK_INT(b[0], 63);
+	CHECK_INT(s.sent, 64 + 16 + 1);
+	slam_srv_free(&s);
+}
+
 TEST(srv_pacing)
 {
 	struct sockaddr_storage a[1] = { addr(0) };
@@ -460,6 +526,42 @@ TEST(srv_pacing)
 		total += drain(&s, t, b, 4096, NULL);
 	/* 1000 packets/s for a second, plus the small initial burst */
 	CHECK(total >= 990 && total <= 1010);
+	slam_srv_free(&s);
+}
+
+/* The adaptive pace speeds up only on a round trip measured since its
+ * last step: NACKs that answer no ping (a client's own timers, newcomers)
+ * leave it where it is (each used to be a step up by half, blind, while
+ * the queue they could not show was filling). */
+TEST(srv_no_faster_blind)
+{
+	struct sockaddr_storage a[1] = { addr(0) };
+	struct slam_srv_cfg cfg = { .rate = 0 };
+	struct slam_srv s;
+	uint64_t b[4096], t = 1000 * MS;
+	uint8_t nk[64];
+	size_t len;
+	double r0;
+
+	slam_srv_init(&s, &cfg, t);
+	slam_srv_set_file(&s, 7, 100000, 10, t);
+	r0 = s.rate;
+	for (; t < 1100 * MS; t += MS) {
+		if (t % (5 * MS) == 0) {
+			if (s.ncl)
+				s.cl[0].pinged_ns = 0;
+			IN(&s, t, 0, "\x20\x60\x27\x10\x00"); /* 0..9999 */
+		}
+		drain(&s, t, b, 4096, NULL);
+	}
+	CHECK(s.rate <= r0);
+	/* an answer to a ping, with no queue in it, from a client that
+	 * shows blocks arrive: faster */
+	s.cl[0].pinged_ns = t - MS / 10;
+	s.cl[0].ping_seq = s.seq;
+	len = list_nack(nk, sizeof(nk), 10000, s.seq, 10000);
+	slam_srv_input(&s, t, &a[0], nk, len);
+	CHECK(s.rate > r0);
 	slam_srv_free(&s);
 }
 
@@ -948,7 +1050,9 @@ int main(void)
 	RUN(srv_full_table_never_locks_out_a_new_host);
 	RUN(srv_unanswering_client_goes_soon);
 	RUN(srv_liar_is_suspected);
+	RUN(srv_list_client_reordered_data_not_resent);
 	RUN(srv_pacing);
+	RUN(srv_no_faster_blind);
 	RUN(srv_new_transaction);
 	RUN(srv_verdicts);
 	RUN(srv_ping_driven_pipeline);
