@@ -34,6 +34,9 @@
 #define PING_BUDGET	2000.0		/* pd pings/s at least ... */
 #define PING_SHARE	0.5		/* ... or this share of the rate */
 #define REORDER_MIN	(20 * MS)	/* data this late behind a ping */
+#define EB_QUIET	(6500 * MS)	/* an Etherboot client NACKs within
+					 * 2 s + U(0, 4 s) of the last packet */
+#define QUIET_AFTER	(1500 * MS)	/* silence that woke a slave */
 #define DEAF_SENDS	3		/* its gap sent this often in vain */
 #define DEAF_AFTER	(1000 * MS)	/* ... over at least this long */
 #define DEAF_SERVE	(1000 * MS)	/* a deaf client's asks this often */
@@ -219,6 +222,7 @@ int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
 	s->cursor_low = 0;
 	s->round_sent = 0;
 	s->txn_seq = s->seq;
+	s->hold_until = 0;
 	/* every client starts again from nothing: trust starts over */
 	for (i = 0; i < s->ncl; i++) {
 		s->cl[i].credible = s->cl[i].suspect = 0;
@@ -683,6 +687,28 @@ static void send_ahead(struct slam_srv *s, struct slam_client *c,
 		}
 }
 
+/* Etherboot clients that lack blocks when the data stops stay silent
+ * until their timeout, 2 s + U(0, 4 s) after the last packet; every
+ * packet restarts it. Serving the first to speak up silences all the
+ * others again, so a room of them would finish one every 2-3 s. A list
+ * client that speaks up after such a silence, when others were served
+ * and none is left, therefore waits until every silent one must have
+ * spoken (pings to it go on: they reach it alone); then all are served
+ * together. A ping-driven client (iPXE gives up after 15 s without
+ * data) is served at once, and so is everyone with it. */
+static void gather(struct slam_srv *s, int pd, uint64_t now)
+{
+	uint64_t last = s->ring[s->seq % SLAM_RING].t;
+
+	if (pd) {
+		s->hold_until = 0;
+		return;
+	}
+	if (s->ncl == 1 && s->served >= 2 && s->seq > s->txn_seq &&
+	    now - last >= QUIET_AFTER && last + EB_QUIET > now)
+		s->hold_until = last + EB_QUIET;
+}
+
 /* Counts the Ints of a NACK up to 3 (an iPXE NACK has exactly 2). */
 static int nack_ints(const uint8_t *p, size_t len)
 {
@@ -879,6 +905,8 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	pd = nack_ints(buf, len) == 2 && n == 1 && r[0].start == lo &&
 	     r[0].end - r[0].start <= PD_MAX;
 	c->pd = pd;
+	if (ev == SLAM_EV_JOIN)
+		gather(s, pd, now);
 	c->gap = lo < nb ? lo : nb;
 	c->ask_end = n ? r[n - 1].end : c->gap;
 	if (c->gap > prev_gap && c->nacks > 1)
@@ -1164,7 +1192,9 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 			s->ping_at = now + IDLE_GAP + (uint64_t)s->srtt;
 		return;
 	}
-	if (s->want.nset || s->want_low.nset) {
+	if (now < s->hold_until) {
+		wake = s->hold_until;
+	} else if (s->want.nset || s->want_low.nset) {
 		cap = rate * 0.002;
 		if (cap < 4)
 			cap = 4;

@@ -165,6 +165,8 @@ struct slam_srv {
 	struct slam_ring_ent *ring;	/* send seq -> (block, time) */
 	uint64_t t0;
 	uint64_t progress_ns;		/* a client's gap moved, or one left */
+	uint64_t hold_until;		/* no data before: silent Etherboot
+					 * clients may still speak up */
 	/* what the last slam_srv_input() event was about */
 	uint64_t ev_missing, ev_block, ev_sends;
 	int ev_others;
