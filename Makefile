@@ -95,6 +95,12 @@ $(A)/unit/%: tests/unit/%.c tests/unit/unit.h $(A)/libmcbox.a
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) $(BASEFLAGS) $(PKG_CFLAGS) -o $@ $< $(A)/libmcbox.a $(LIBS)
 
+# The SLAM firmware-client model for the tests and benchmarks (not
+# installed; it shares no code with mcbox).
+build/slamfw: tests/slamfw/slamfw.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=gnu11 $(WARN) -o $@ $<
+
 UNITS  = $(UNIT_SRC:tests/unit/%.c=$(N)/unit/%)
 AUNITS = $(UNIT_SRC:tests/unit/%.c=$(A)/unit/%)
 
@@ -118,7 +124,7 @@ $(N)/nomroute.so: tests/helpers/nomroute.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -shared -fPIC -o $@ $< -ldl
 
-check: deps-check $(PROG) asan units $(N)/nomroute.so fuzz-build
+check: deps-check $(PROG) asan units $(N)/nomroute.so fuzz-build build/slamfw
 	@bash tests/run
 
 # The suites that need a kernel feature, in the guest kernel of tests/vm
@@ -193,7 +199,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@bash tests/fuzz/run fuzz $(FUZZTIME) $(FUZZ_BINS)
 
-bench: $(PROG)
+bench: $(PROG) build/slamfw
 	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 size: $(PROG)

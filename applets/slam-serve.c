@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -13,12 +14,15 @@
 #include "base/priv.h"
 #include "base/units.h"
 #include "file/progress.h"
+#include "slam/fmt.h"
 #include "slam/serve.h"
 
 #define O_ONCE (OPT_LONGONLY + 1)
 #define O_IDLE (OPT_LONGONLY + 2)
 #define O_MAXCL (OPT_LONGONLY + 3)
-#define O_MAXHOST (OPT_LONGONLY + 4)
+#define O_CLIENTS (OPT_LONGONLY + 4)
+#define O_HOSTS (OPT_LONGONLY + 5)
+#define O_MAXHOST (OPT_LONGONLY + 6)
 
 static const struct opt opts[] = {
 	{ 'i', "interface", "IFACE", OPT_STR,
@@ -26,7 +30,8 @@ static const struct opt opts[] = {
 	{ 'p', "port", "PORT", OPT_INT,
 	  "UDP port for NACKs and pings (default 10000)", 1, 65535 },
 	{ 'g', "group", "GROUP[:PORT]", OPT_STR,
-	  "multicast group for the data (default 239.255.1.1:10000)", 0, 0 },
+	  "multicast group for the data (default 239.255.1.1:10000; current "
+	  "iPXE only works with the default)", 0, 0 },
 	{ 't', "ttl", "TTL", OPT_INT, "multicast TTL (default 1)", 0, 255 },
 	{ 'b', "block-size", "BYTES", OPT_INT,
 	  "data bytes per packet (default: fits the interface MTU)", 1, 65000 },
@@ -37,7 +42,16 @@ static const struct opt opts[] = {
 	{ O_ONCE, "once", NULL, OPT_FLAG,
 	  "exit when every client is done and all is quiet for --idle", 0, 0 },
 	{ O_IDLE, "idle", "SECONDS", OPT_SECS,
-	  "quiet time that ends --once (default 3)", 0.1, 86400 },
+	  "time with no client mid-transfer that ends --once (default 3)",
+	  0.1, 86400 },
+	{ O_CLIENTS, "clients", "N", OPT_INT,
+	  "--once waits until N clients have come (default 1)", 1, 1000000 },
+	{ O_HOSTS, "hosts", "LIST|@FILE", OPT_STR,
+	  "the machines expected: --once waits for each, the summary and the "
+	  "exit status say which got the file", 0, 0 },
+	{ 'w', "deadline", "SECONDS", OPT_SECS,
+	  "stop after SECONDS (exit 3 when expected clients are missing)",
+	  0.001, 1e7 },
 	{ O_MAXCL, "max-clients", "N", OPT_INT,
 	  "clients served at once (default 4096)", 1, 1000000 },
 	{ O_MAXHOST, "max-per-host", "N", OPT_INT,
@@ -71,21 +85,32 @@ static int json, quiet;
 /* zero-initialised: the server's send history stays out of .data */
 static struct slam_serve v;
 
-static const char *const ev_name[] = {
-	[SLAM_SERVE_JOIN] = "join", [SLAM_SERVE_DONE] = "done",
-	[SLAM_SERVE_LOST] = "lost", [SLAM_SERVE_ROUND] = "round",
-	[SLAM_SERVE_RESTART] = "restart", [SLAM_SERVE_EVICT] = "evict",
-	[SLAM_SERVE_FULL] = "refuse", [SLAM_SERVE_SUSPECT] = "suspect",
-};
+/* A client no group data reaches: say so, and why it may be. */
+static void deaf(const struct slam_serve *sv,
+		 const struct sockaddr_storage *a)
+{
+	const struct slam_srv *s = &sv->s;
+	char buf[INET_FMTLEN];
+
+	warnx("client %s gets none of the group's data: it still asks for "
+	      "block %llu, sent %llu times since%s", inet_fmt(a, buf, sizeof(buf)),
+	      (unsigned long long)s->ev_block,
+	      (unsigned long long)s->ev_sends,
+	      s->ev_others ? ", while other clients progress; likely an "
+	      "IGMP-snooping switch that keeps the group from its port (iPXE "
+	      "sends no IGMP join: see BOOTING FIRMWARE in slam-serve(8))" :
+	      "; no multicast reaches it (IGMP snooping, routing, firewall?)");
+}
 
 static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		  const struct sockaddr_storage *a, int e)
 {
-	const struct slam_srv *s = &sv->s;
-	char buf[INET_FMTLEN];
+	char buf[INET_FMTLEN + 80];
 	struct json j;
 
 	errno = e;
+	if (ev == SLAM_SERVE_DEAF && !quiet)
+		deaf(sv, a);
 	/* an event line on a line of its own, not after the progress */
 	if (!json && !quiet)
 		progress_clear();
@@ -93,95 +118,55 @@ static void event(struct slam_serve *sv, enum slam_serve_ev ev,
 		if (!quiet && !json)
 			warnx("bad NACK from %s ignored",
 			      inet_fmt(a, buf, sizeof(buf)));
-		return;
 	} else if (ev == SLAM_SERVE_FULL && !json) {
 		warnx("refusing new client %s (%llu so far; --max-per-host, "
 		      "--max-clients)", inet_fmt(a, buf, sizeof(buf)),
-		      (unsigned long long)s->full);
-		return;
+		      (unsigned long long)sv->s.full);
 	} else if (ev == SLAM_SERVE_FILE_ERR) {
 		warnx("%s", err_str());	/* the old copy is served on */
-		return;
 	} else if (ev == SLAM_SERVE_SEND_ERR) {
 		warn("send to %s", inet_fmt(&sv->g.group, buf, sizeof(buf)));
-		return;
 	} else if (json) {
 		json_begin(&j, stdout);
 		json_double(&j, "time", (double)(clock_ns() - sv->t0) / 1e9, 3);
-		json_str(&j, "event", ev_name[ev]);
-		if (a)
-			json_str(&j, "client", inet_fmt(a, buf, sizeof(buf)));
-		if (ev == SLAM_SERVE_ROUND) {
-			json_uint(&j, "round", s->round);
-			json_uint(&j, "outstanding", slam_srv_outstanding(s));
-			json_double(&j, "rate_pps", s->cfg.rate > 0 ?
-				    s->cfg.rate : s->rate, 0);
-			json_double(&j, "loss", s->loss, 3);
-			json_double(&j, "rtt_ms", s->srtt / 1e6, 2);
-		} else if (ev == SLAM_SERVE_EVICT || ev == SLAM_SERVE_FULL) {
-			json_uint(&j, "so_far", ev == SLAM_SERVE_FULL ?
-				  s->full : s->evicted);
-		}
+		json_str(&j, "event", slam_fmt_ev_name(ev));
+		slam_fmt_event_json(&j, sv, ev, a);
 		json_end(&j);
-	} else if (!quiet && ev != SLAM_SERVE_ROUND) {
-		printf("%s", ev_name[ev]);
-		if (a)
-			printf(" %s", inet_fmt(a, buf, sizeof(buf)));
-		if (ev == SLAM_SERVE_RESTART)
-			printf(": file changed, %llu byte%s, new transaction",
-			       (unsigned long long)s->h.total,
-			       units_s(s->h.total));
-		printf("%s\n", ev == SLAM_SERVE_SUSPECT ? ": lacks every block "
-		       "sent to it (lying, or deaf to the group)" : "");
+	} else if (!quiet && ev != SLAM_SERVE_ROUND && ev != SLAM_SERVE_DEAF) {
+		printf("%s\n", slam_fmt_event_line(sv, ev, a, buf, sizeof(buf)));
 		fflush(stdout);
 	}
 }
 
 static void summary(void)
 {
-	const struct slam_srv *s = &v.s;
 	double el = (double)(clock_ns() - v.t0) / 1e9;
+	char buf[INET_FMTLEN + 200];
 	struct json j;
+	size_t i;
 
 	if (json) {
 		json_begin(&j, stdout);
 		json_double(&j, "time", el, 3);
 		json_str(&j, "event", "summary");
-		json_str(&j, "file", v.path);
-		json_uint(&j, "size", s->h.total);
-		json_uint(&j, "block_size", s->h.bs);
-		json_uint(&j, "blocks", s->h.nblocks);
-		json_uint(&j, "packets", s->sent);
-		json_uint(&j, "bytes", s->bytes);
-		json_uint(&j, "rounds", s->round);
-		json_uint(&j, "pings", s->pings);
-		json_uint(&j, "nacks", s->nacks);
-		json_uint(&j, "bad_nacks", s->bad);
-		json_uint(&j, "clients", s->served);
-		json_uint(&j, "done", s->done);
-		json_uint(&j, "lost", s->lost);
-		json_uint(&j, "refused", s->full);
-		json_uint(&j, "evicted", s->evicted);
-		json_uint(&j, "suspects", s->suspects);
+		slam_fmt_summary_json(&j, &v);
+		json_end(&j);
+		/* the clients that did not get the file, and the hosts */
+		json_begin(&j, stdout);
+		json_str(&j, "event", "clients");
+		slam_fmt_clients_json(&j, &v);
 		json_end(&j);
 	} else if (!quiet) {
-		printf("sent %llu packet%s (%llu byte%s) in %.2f s, %llu "
-		       "round%s; clients %llu: %llu done, %llu lost; %llu "
-		       "NACK%s, %llu bad\n", (unsigned long long)s->sent,
-		       units_s(s->sent), (unsigned long long)s->bytes,
-		       units_s(s->bytes), el, (unsigned long long)s->round,
-		       units_s(s->round), (unsigned long long)s->served,
-		       (unsigned long long)s->done,
-		       (unsigned long long)s->lost,
-		       (unsigned long long)s->nacks, units_s(s->nacks),
-		       (unsigned long long)s->bad);
+		printf("%s\n", slam_fmt_summary_line(&v, el, buf, sizeof(buf)));
+		for (i = 0; slam_fmt_clients_line(&v, i, buf, sizeof(buf)); i++)
+			printf("%s\n", buf);
 	}
 }
 
 static int slam_serve_main(int argc, char **argv)
 {
 	const char *ifname = NULL, *group = SLAM_GROUP, *user = NULL;
-	const char *rate = NULL;
+	const char *rate = NULL, *hosts = NULL;
 	int c, rc = EXIT_FAILURE;
 	struct optstate st;
 	char **ops, buf[INET_FMTLEN];
@@ -202,6 +187,9 @@ static int slam_serve_main(int argc, char **argv)
 		case O_ONCE: v.once = 1; break;
 		case O_IDLE: v.idle = st.secs; break;
 		case O_MAXCL: v.cfg.max_clients = (unsigned)st.num; break;
+		case O_CLIENTS: v.min_clients = (unsigned)st.num; break;
+		case O_HOSTS: hosts = st.arg; break;
+		case 'w': v.deadline = st.secs; break;
 		case O_MAXHOST: v.cfg.max_per_addr = (unsigned)st.num; break;
 		case 'q': quiet = 1; break;
 		case 'j': json = 1; break;
@@ -215,8 +203,11 @@ static int slam_serve_main(int argc, char **argv)
 	if (inet_parse_group(group, SLAM_PORT, &v.g) ||
 	    (rate && rate_parse(rate, &v.rate)) ||
 	    (ifname && (v.ifindex = inet_ifindex(ifname)) < 0) ||
-	    (user && priv_check_user(user)))
+	    (user && priv_check_user(user)) ||
+	    (hosts && slam_serve_hosts(&v, hosts))) {
+		free(v.hosts);
 		return opt_usage_error(&slam_serve_applet, "%s", err_str());
+	}
 	if (slam_serve_file(&v) < 0 || slam_serve_open(&v) < 0) {
 		warnx("%s", err_str());
 		goto out;
@@ -243,7 +234,9 @@ static int slam_serve_main(int argc, char **argv)
 	v.on_event = event;
 	slam_serve_run(&v);
 	summary();
-	rc = EXIT_SUCCESS;
+	/* a push (not a server stopped by a signal) says how it went */
+	rc = v.once || v.deadline > 0 || v.nhosts || v.min_clients ?
+	     slam_serve_status(&v) : EXIT_SUCCESS;
 out:
 	slam_serve_close(&v);
 	return rc;

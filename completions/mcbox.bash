@@ -16,8 +16,8 @@ _mcbox_args_mroute="-b=FILE --batch=FILE -T=ID --table=ID --expire=SECONDS --pid
 _mcbox_cmds_mroute="add del show status join leave flush stop hold"
 _mcbox_opts_slam_get="-o --output -i --interface -w --deadline --max-size --sha256 --size -q --quiet -j --json -h --help --version"
 _mcbox_args_slam_get="-o=FILE --output=FILE -i=IFACE --interface=IFACE -w=SECONDS --deadline=SECONDS --max-size=BYTES --sha256=HEX --size=BYTES"
-_mcbox_opts_slam_serve="-i --interface -p --port -g --group -t --ttl -b --block-size -r --rate -u --user --once --idle --max-clients --max-per-host -q --quiet -j --json -h --help --version"
-_mcbox_args_slam_serve="-i=IFACE --interface=IFACE -p=PORT --port=PORT -g=GROUP[:PORT] --group=GROUP[:PORT] -t=TTL --ttl=TTL -b=BYTES --block-size=BYTES -r=RATE --rate=RATE -u=USER --user=USER --idle=SECONDS --max-clients=N --max-per-host=N"
+_mcbox_opts_slam_serve="-i --interface -p --port -g --group -t --ttl -b --block-size -r --rate -u --user --once --idle --clients --hosts -w --deadline --max-clients --max-per-host -q --quiet -j --json -h --help --version"
+_mcbox_args_slam_serve="-i=IFACE --interface=IFACE -p=PORT --port=PORT -g=GROUP[:PORT] --group=GROUP[:PORT] -t=TTL --ttl=TTL -b=BYTES --block-size=BYTES -r=RATE --rate=RATE -u=USER --user=USER --idle=SECONDS --clients=N --hosts=LIST|@FILE -w=SECONDS --deadline=SECONDS --max-clients=N --max-per-host=N"
 _mcbox_opts_tftm_get="-o --output -i --interface -b --blksize -T --timeout -W --windowsize --unicast --max-size --sha256 --size --passive-wait -w --deadline -4 --ipv4 -6 --ipv6 -j --json -q --quiet -v --verbose -h --help --version"
 _mcbox_args_tftm_get="-o=FILE --output=FILE -i=IFACE --interface=IFACE -b=BYTES --blksize=BYTES -T=SECONDS --timeout=SECONDS -W=BLOCKS --windowsize=BLOCKS --max-size=SIZE --sha256=HEX --size=BYTES --passive-wait=SECONDS -w=SECONDS --deadline=SECONDS"
 

@@ -62,7 +62,7 @@ push() {
 	# every receiver that made itself known finished (one that got it
 	# all before its first NACK never had to)
 	run -0 grep '"event":"summary"' "$(T srv.out)"
-	[[ $output =~ \"clients\":([0-9]+),\"done\":([0-9]+),\"lost\":0 ]]
+	[[ $output =~ \"clients\":([0-9]+),\"done\":([0-9]+),\"left\":0,\"lost\":0 ]]
 	((BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] == BASH_REMATCH[2]))
 }
 

@@ -237,3 +237,23 @@ size_t slam_cli_nack(struct slam_cli *c, uint64_t now, uint8_t *out,
 	c->nacks++;
 	return n;
 }
+
+size_t slam_cli_final(const struct slam_cli *c, uint8_t *out, size_t cap)
+{
+	uint64_t start = 0;
+	int n;
+
+	if (!c->have_hdr || cap < 3)
+		return 0;
+	if (c->done) {
+		/* "have nblocks": a list with no lack run */
+		n = slam_put_int(out, cap - 1, c->h.nblocks);
+		if (n < 0)
+			return 0;
+		out[n] = 0;
+		return (size_t)n + 1;
+	}
+	if (cap > c->nack_cap)
+		cap = c->nack_cap;
+	return slam_nack_build(&c->got, &start, out, cap);
+}

@@ -79,5 +79,11 @@ uint64_t slam_cli_wake(const struct slam_cli *c);
  * else 0. */
 size_t slam_cli_nack(struct slam_cli *c, uint64_t now, uint8_t *out,
 		     size_t cap);
+/* The last NACK, sent just before the disconnect, so that the server
+ * knows what this client holds as it ends (a disconnect alone does not
+ * say: iPXE sends it on success, timeout and cancel alike): one have run
+ * of every block when complete, else the plain list of what is missing.
+ * Returns its length; 0 when there is nothing to say (no header yet). */
+size_t slam_cli_final(const struct slam_cli *c, uint8_t *out, size_t cap);
 
 #endif

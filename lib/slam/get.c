@@ -270,10 +270,16 @@ int slam_get_run(struct slam_get *g)
 	progress_init(&g->pg, 0);
 	rc = loop(g);
 	progress_end(&g->pg);
-	/* tell the server we are done (or gone), as both firmware clients
-	 * do */
-	if (g->c.nack_sent)
+	/* tell the server what we hold, and that we are done (or gone), as
+	 * both firmware clients do */
+	if (g->c.nack_sent) {
+		uint8_t fin[SLAM_NACK_MAX4];
+		size_t n = slam_cli_final(&g->c, fin, sizeof(fin));
+
+		if (n)
+			send(g->uni, fin, n, 0);
 		send(g->uni, "", 1, 0);
+	}
 	if (rc == 0 && outfile_commit(&g->of, (off_t)g->c.h.total)) {
 		failf(g, "%s", err_str());
 		rc = EXIT_FAILURE;

@@ -1,8 +1,9 @@
-/* server.c - the SLAM server state machine, sans I/O (Etherboot/iPXE
- * SLAM, PROTOCOLS.md §1.7 and §1.10). mini-slamd serves one NACK at a time,
+/* server.c - the SLAM server state machine, sans I/O (Etherboot/iPXE SLAM,
+ * PROTOCOLS.md §1.7, §1.10, §1.11). mini-slamd serves one NACK at a time,
  * unpaced, and wedges on bad ones; this one merges every NACK into a set
- * of wanted blocks swept once per round, paces with a token bucket, and
- * never trusts a run length. */
+ * of wanted blocks swept once per round, paces with a token bucket, keeps
+ * ping-driven clients (iPXE) from ever waiting on it, and never trusts a
+ * run length. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 #include "slam/server.h"
 
 #define MS		UINT64_C(1000000)
-#define BUSY_PING	(10 * MS)	/* ping spacing while data flows */
+#define BUSY_PING	(10 * MS)	/* pings in turn while data flows */
 #define IDLE_GAP	(1 * MS)	/* after an answer, when idle */
 #define RATE0		40000.0		/* adaptive start, packets/s */
 #define RATE_MIN	2000.0
@@ -18,15 +19,81 @@
 #define LOSS_HIGH	0.15		/* loss that means congestion */
 #define LOSS_LOW	0.06		/* below it we may speed up */
 #define LOSS_WINDOW	(100 * MS)
+#define QDELAY_MAX	(2 * MS)	/* a queue this long on the path: full */
 #define MAX_RANGES	1024		/* a 64 KiB NACK holds fewer pairs */
+#define NACK_KEEP	2048		/* bytes of a NACK kept for the verdict */
 #define LOST_AFTER	(1500 * MS)	/* and silent that long: forgotten */
+#define PD_MAX		4		/* iPXE's SLAM_MAX_BLOCKS_PER_NACK */
+#define PING_SLACK	(1 * MS)	/* a switch may delay the group's data
+					 * behind a ping: the answer is not
+					 * news for data sent just before it */
+#define AHEAD_MIN	32		/* blocks sent ahead of an iPXE */
+#define AHEAD_MAX	4096
+#define PD_SCAN		(20 * 1000)	/* ns between looks for pd pings */
+#define PD_REPING	(20 * MS)	/* a pd ping unanswered this long */
+#define PING_BUDGET	2000.0		/* pd pings/s at least ... */
+#define PING_SHARE	0.5		/* ... or this share of the rate */
+#define REORDER_MIN	(20 * MS)	/* data this late behind a ping */
+#define EB_QUIET	(6500 * MS)	/* an Etherboot client NACKs within
+					 * 2 s + U(0, 4 s) of the last packet */
+#define QUIET_AFTER	(1500 * MS)	/* silence that woke a slave */
+#define DEAF_SENDS	3		/* its gap sent this often in vain */
+#define DEAF_AFTER	(1000 * MS)	/* ... over at least this long */
+#define DEAF_SERVE	(1000 * MS)	/* a deaf client's asks this often */
 #define UNANSWERED_MAX	3		/* pings a client that never answered
 					 * one may miss */
 #define SUSPECT_PING_EVERY 8		/* a suspect's share of ping turns */
 
-static uint16_t ms16(const struct slam_srv *s, uint64_t now)
+/* ---- sends: each block's last send, and the time of recent sends ---- */
+
+static uint32_t seq32(uint64_t q)
 {
-	return (uint16_t)((now - s->t0) / MS);
+	return (uint32_t)q;
+}
+
+/* Block b went out after send number q (of this transaction). */
+static int sent_after(const struct slam_srv *s, uint64_t b, uint64_t q)
+{
+	uint32_t x = s->sent_seq[b];
+
+	return x && (int32_t)(x - seq32(q)) > 0;
+}
+
+/* When block b last went out; 0 when the ring has forgotten. */
+static uint64_t sent_time(const struct slam_srv *s, uint64_t b)
+{
+	uint64_t q = s->seq - (uint32_t)(seq32(s->seq) - s->sent_seq[b]);
+
+	if (!s->sent_seq[b] || s->seq - q >= SLAM_RING)
+		return 0;
+	return s->ring[q % SLAM_RING].t;
+}
+
+/* The number of sends made at or before time t (as far as the ring
+ * remembers: older sends count as before t). */
+static uint64_t seq_at(const struct slam_srv *s, uint64_t t)
+{
+	uint64_t lo, hi, mid;
+
+	if (!s->seq)
+		return 0;
+	hi = s->seq;
+	lo = s->seq > SLAM_RING ? s->seq - SLAM_RING + 1 : 1;
+	if (lo < s->txn_seq + 1)
+		lo = s->txn_seq + 1;
+	if (lo > hi || s->ring[hi % SLAM_RING].t <= t)
+		return hi;
+	if (s->ring[lo % SLAM_RING].t > t)
+		return lo - 1;
+	/* ring[lo].t <= t < ring[hi].t */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (s->ring[mid % SLAM_RING].t <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* Blocks sent within the last guard are probably still in flight (a
@@ -39,13 +106,14 @@ static uint64_t guard_ns(const struct slam_srv *s)
 	return g > 500 * MS ? 500 * MS : (uint64_t)g;
 }
 
-/* Sent within the last horizon: the NACK could not know of it yet. */
-static int recent(const struct slam_srv *s, uint64_t b, uint64_t now,
-		  uint64_t horizon)
+/* How late the group's data may arrive behind a ping that left after it
+ * (a bound that needs no measuring: reordering by more than a round trip
+ * or two and REORDER_MIN is loss for every purpose). */
+static uint64_t reorder_ns(const struct slam_srv *s)
 {
-	uint16_t d = ms16(s, now) - s->sent_ms[b];
+	double g = 2 * s->srtt + REORDER_MIN;
 
-	return d <= horizon / MS;
+	return g > 500 * MS ? 500 * MS : (uint64_t)g;
 }
 
 static void want_clear(struct bitmap *b, uint64_t i)
@@ -69,43 +137,73 @@ int slam_srv_init(struct slam_srv *s, const struct slam_srv_cfg *cfg,
 		s->cfg.ping_timeout_ns = 100 * MS;
 	if (!s->cfg.max_missed)
 		s->cfg.max_missed = 5;
+	s->ring = calloc(SLAM_RING, sizeof(*s->ring));
+	if (!s->ring)
+		return -1;
 	if (!s->cfg.max_per_addr)
 		s->cfg.max_per_addr = SLAM_SRV_MAX_PER_ADDR;
 	s->rate = s->cfg.rate > 0 ? s->cfg.rate : RATE0;
+	s->slow_start = 1;
 	s->srtt = 10 * MS;
 	s->minrtt = -1;
+	s->rtt_win = -1;
+	s->loss_max = -1;
 	s->t0 = now;
 	s->tok_ns = now;
 	s->tokens = 1;
+	s->ping_tok_ns = now;
+	s->ping_tokens = 1;
 	return 0;
 }
 
 void slam_srv_free(struct slam_srv *s)
 {
+	unsigned i;
+
 	bitmap_free(&s->want);
 	bitmap_free(&s->want_low);
-	free(s->sent_ms);
+	free(s->sent_seq);
+	free(s->ring);
+	for (i = 0; i < s->ncl; i++)
+		free(s->cl[i].last);
 	free(s->cl);
 	free(s->head);
 	free(s->next);
-	s->sent_ms = NULL;
+	s->sent_seq = NULL;
+	s->ring = NULL;
 	s->cl = NULL;
 	s->head = s->next = NULL;
 	s->ncl = s->capcl = 0;
+}
+
+/* What a client knew before this transaction is void. */
+static void client_restart(struct slam_srv *s, struct slam_client *c)
+{
+	free(c->last);
+	c->last = NULL;
+	c->lastlen = 0;
+	c->have_all = 0;
+	c->gap = c->ask_end = c->ahead = c->win = 0;
+	c->first_seq = c->known_seq = s->seq;
+	c->stuck = 0;
+	c->stuck_gap = 0;
+	c->stuck_seq = s->seq;
+	c->progressed = 0;
+	c->deaf = 0;
 }
 
 int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
 		      uint64_t bs, uint64_t now)
 {
 	struct slam_hdr h;
-	uint16_t *sent;
+	uint32_t *sent;
 	uint64_t i;
 
 	if (slam_hdr_build(&h, txn, total, bs) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	sent = malloc((h.nblocks ? h.nblocks : 1) * sizeof(*sent));
+	sent = calloc(h.nblocks ? h.nblocks : 1, sizeof(*sent));
 	if (!sent)
 		return -1;
 	bitmap_free(&s->want);
@@ -116,23 +214,25 @@ int slam_srv_set_file(struct slam_srv *s, uint64_t txn, uint64_t total,
 		free(sent);
 		return -1;
 	}
-	/* "never sent": as far from now as 16-bit ms stamps allow */
-	for (i = 0; i < h.nblocks; i++)
-		sent[i] = ms16(s, now) + 0x8000;
-	free(s->sent_ms);
-	s->sent_ms = sent;
+	free(s->sent_seq);
+	s->sent_seq = sent;
 	s->h = h;
 	s->have_file = 1;
 	s->cursor = 0;
 	s->cursor_low = 0;
 	s->round_sent = 0;
-	s->ring_n = 0;
+	s->txn_seq = s->seq;
+	s->hold_until = 0;
 	/* every client starts again from nothing: trust starts over */
 	for (i = 0; i < s->ncl; i++) {
 		s->cl[i].credible = s->cl[i].suspect = 0;
 		s->cl[i].held = s->cl[i].nothing = 0;
 	}
 	/* Listed clients restart on the new header: they need it all. */
+	for (i = 0; i < s->ncl; i++) {
+		client_restart(s, &s->cl[i]);
+		s->cl[i].stuck_ns = now;
+	}
 	if (s->ncl)
 		for (i = 0; i < h.nblocks; i++)
 			bitmap_set(&s->want, i);
@@ -263,6 +363,7 @@ static void drop(struct slam_srv *s, unsigned i)
 {
 	unsigned last = s->ncl - 1;
 
+	free(s->cl[i].last);
 	unlink_cl(s, i);
 	if (i != last) {
 		unlink_cl(s, last);
@@ -270,6 +371,18 @@ static void drop(struct slam_srv *s, unsigned i)
 		link_cl(s, i);
 	}
 	s->ncl--;
+	if (!s->ncl) {
+		/* nobody left who wants it */
+		if (s->want.nset) {
+			memset(s->want.w, 0, (s->want.nbits + 63) / 64 * 8);
+			s->want.nset = 0;
+		}
+		if (s->want_low.nset) {
+			memset(s->want_low.w, 0,
+			       (s->want_low.nbits + 63) / 64 * 8);
+			s->want_low.nset = 0;
+		}
+	}
 }
 
 /* Room for cap clients, and a hash table of twice that many buckets. */
@@ -317,9 +430,45 @@ static int add(struct slam_srv *s, const struct sockaddr_storage *a,
 	memset(c, 0, sizeof(*c));
 	c->addr = *a;
 	c->first_ns = now;
+	client_restart(s, c);
+	c->stuck_ns = now;
 	link_cl(s, s->ncl);
 	s->served++;
 	return (int)s->ncl++;
+}
+
+/* ---- what a client holds ---- */
+
+/* Blocks the client may lack, as far as the server knows: those its last
+ * NACK listed and that were not sent after it asked; of the blocks its
+ * NACK did not speak for (an iPXE NACK covers at most 4 after its first
+ * gap, a long list is cut), those never sent in this transaction. A
+ * client that gets none of the group's data lacks all from its gap on. */
+static uint64_t lacking(const struct slam_srv *s, const struct slam_client *c)
+{
+	struct slam_range r[MAX_RANGES];
+	uint64_t nb = s->have_file ? s->h.nblocks : 0, from, to, b, k = 0;
+	int n, i;
+
+	if (!nb || c->have_all)
+		return 0;
+	if (c->deaf)
+		return c->gap < nb ? nb - c->gap : 0;
+	if (!c->lastlen) {	/* nothing said since the transaction began */
+		from = to = 0;
+		n = 0;
+	} else {
+		n = slam_nack_parse(c->last, c->lastlen, nb, r, MAX_RANGES,
+				    &from, &to);
+		if (n < 0)
+			n = 0;
+	}
+	for (i = 0; i < n; i++)
+		for (b = r[i].start; b < r[i].end; b++)
+			k += !sent_after(s, b, c->known_seq);
+	for (b = to; b < nb; b++)
+		k += !s->sent_seq[b];
+	return k;
 }
 
 static void evict(struct slam_srv *s, int i)
@@ -395,60 +544,86 @@ static int in_ranges(const struct slam_range *r, int n, uint64_t b)
 	return 0;
 }
 
-/* Loss seen by one client: of the blocks last sent in a recent window
- * (old enough to have arrived, young enough to be in the ring) inside
- * the span its NACK speaks for, the share it says it lacks. */
-static double loss_sample(const struct slam_srv *s, const struct slam_client *c,
-			  const struct slam_range *r, int n, uint64_t from,
-			  uint64_t to, uint64_t now, uint64_t horizon,
-			  uint64_t *nseen, uint64_t *nlost)
+/* ---- rate ---- */
+
+/* Loss seen by a list client: of the blocks last sent in a recent window
+ * (sent before the cutoff, inside the span its NACK speaks for, after it
+ * first asked), the share it says it lacks; -1: too few to tell. */
+static double loss_list(const struct slam_srv *s, const struct slam_client *c,
+			const struct slam_range *r, int n, uint64_t to,
+			uint64_t cut, uint64_t now, uint64_t *nseen,
+			uint64_t *nlost)
 {
-	uint64_t hi = now - horizon, lo, seen = 0, lost = 0;
-	unsigned k, cnt = s->ring_n < SLAM_RING ? s->ring_n : SLAM_RING;
+	uint64_t lo, q, seen = 0, lost = 0;
 	const struct slam_ring_ent *e;
 
 	*nseen = *nlost = 0;
-	if (now < horizon + s->t0)
+	if (cut <= s->txn_seq)
 		return -1;
-	lo = hi > LOSS_WINDOW ? hi - LOSS_WINDOW : 0;
-	if (lo < c->first_ns)
-		lo = c->first_ns;
-	for (k = 1; k <= cnt; k++) {
-		e = &s->ring[(s->ring_n - k) % SLAM_RING];
-		if (e->t > hi)
-			continue;
-		if (e->t < lo)
-			break;
+	lo = now > LOSS_WINDOW + s->t0 ? seq_at(s, now - LOSS_WINDOW) : 0;
+	if (lo < c->first_seq)
+		lo = c->first_seq;
+	if (lo < s->txn_seq)
+		lo = s->txn_seq;
+	if (cut > lo + SLAM_RING)
+		lo = cut - SLAM_RING;
+	for (q = cut; q > lo; q--) {
+		e = &s->ring[q % SLAM_RING];
 		/* Blocks past the list's end are unknown. Those before its
 		 * first gap count as received: true for a plain list; a
 		 * rotated one may hide losses there (an underestimate). */
-		if (e->idx >= to || s->sent_ms[e->idx] != ms16(s, e->t))
+		if (e->idx >= to || s->sent_seq[e->idx] != seq32(q))
 			continue;
-		(void)from;
 		seen++;
 		lost += in_ranges(r, n, e->idx);
 	}
 	*nseen = seen;
 	*nlost = lost;
-	return seen >= 32 ? (double)lost / seen : -1;
+	return seen >= 32 ? (double)lost / (double)seen : -1;
 }
 
-static void adapt(struct slam_srv *s, uint64_t now, double p, double rtt)
+/* The pace follows the slowest receiver's path. A queue building up on
+ * it shows first as delay: the fastest ping answer of a while comes back
+ * later than the fastest ever (random loss does not do that, so a lossy
+ * but idle link keeps its pace); loss above LOSS_HIGH is the other sign.
+ * Until the first sign the pace grows fast, then gently. */
+static void adapt(struct slam_srv *s, uint64_t now, double rtt)
 {
-	uint64_t every = s->srtt > 20 * MS ? (uint64_t)s->srtt : 20 * MS;
+	uint64_t every = s->srtt > 10 * MS ? (uint64_t)s->srtt : 10 * MS;
+	double p = -1, qdelay = -1;
 	int cong;
 
+	if (rtt >= 0 && (s->rtt_win < 0 || rtt < s->rtt_win))
+		s->rtt_win = rtt;
+	if (s->slow_start)
+		every = s->srtt > 5 * MS ? (uint64_t)s->srtt : 5 * MS;
 	if (s->cfg.rate > 0 || now - s->adj_ns < every)
 		return;
-	/* Queueing delay on the pinged path, or heavy loss, means the
-	 * slowest receiver's link is full: back off. */
+	if (s->loss_seen >= 32) {
+		p = (double)s->loss_lost / (double)s->loss_seen;
+		s->loss_seen = s->loss_lost = 0;
+	}
+	if (s->loss_max >= 0 && s->loss_max > p)
+		p = s->loss_max;
+	s->loss_max = -1;
+	if (p >= 0)
+		s->loss = p;
+	if (s->rtt_win >= 0 && s->minrtt >= 0)
+		qdelay = s->rtt_win - s->minrtt;
+	s->rtt_win = -1;
 	cong = (p >= 0 && p > LOSS_HIGH) ||
-	       (rtt >= 0 && s->minrtt >= 0 && rtt > 2 * s->minrtt + 8 * MS);
+	       (qdelay >= 0 && qdelay > QDELAY_MAX &&
+		qdelay > s->minrtt);
 	if (cong) {
-		s->rate *= 0.8;
+		s->rate *= 0.85;
 		s->adj_ns = now;
-	} else if (s->limited && (p < 0 || p < LOSS_LOW)) {
-		s->rate *= 1.25;
+		s->slow_start = 0;
+	} else if (s->limited && (p < 0 || p < LOSS_LOW) &&
+		   qdelay >= 0 && qdelay < QDELAY_MAX / 2) {
+		/* (faster only on a round trip measured at this pace: a
+		 * step taken blind overruns a shaped link's queue before
+		 * any answer can show it filling) */
+		s->rate *= s->slow_start ? 1.5 : 1.08;
 		s->adj_ns = now;
 		s->limited = 0;
 	}
@@ -456,6 +631,150 @@ static void adapt(struct slam_srv *s, uint64_t now, double p, double rtt)
 		s->rate = RATE_MIN;
 	if (s->rate > RATE_MAX)
 		s->rate = RATE_MAX;
+}
+
+/* Blocks to keep in flight ahead of a ping-driven client: what the pace
+ * sends in two round trips, and a little more. */
+static uint64_t ahead_window(const struct slam_srv *s)
+{
+	double rate = s->cfg.rate > 0 ? s->cfg.rate : s->rate;
+	double w = rate * (2 * s->srtt + 2 * MS) / 1e9;
+
+	if (w < AHEAD_MIN)
+		return AHEAD_MIN;
+	return w > AHEAD_MAX ? AHEAD_MAX : (uint64_t)w;
+}
+
+static void want(struct slam_srv *s, uint64_t b)
+{
+	bitmap_set(&s->want, b);
+}
+
+/* A ping-driven client asked for [gap, ask_end): it will ask for what
+ * follows next, four blocks a round trip. Keep that on its way: blocks
+ * never sent at all, as far as the pace carries in two round trips (the
+ * client at the front of the transfer drives it); and, for a client whose
+ * gaps run on past what was sent for it last time (one that booted late
+ * and lacks the start), a window that doubles each time that happens and
+ * closes when its gap jumps past (it heard the rest: only its own losses
+ * are left, and those it asks for). cut: what its NACK knew of. */
+static void send_ahead(struct slam_srv *s, struct slam_client *c,
+		       uint64_t prev_end, uint64_t cut)
+{
+	uint64_t nb = s->h.nblocks, b, end, w = ahead_window(s);
+
+	if (c->win && c->gap == prev_end)
+		c->win = 2 * c->win > w ? w : 2 * c->win;
+	else if (c->gap == prev_end && prev_end)
+		c->win = PD_MAX;
+	else if (c->gap > prev_end)
+		c->win = 0;
+	end = c->ask_end + c->win;
+	if (end > nb)
+		end = nb;
+	for (b = c->ask_end; b < end; b++)
+		if (!sent_after(s, b, cut))	/* not in flight */
+			want(s, b);
+	c->ahead = end;
+	end = c->gap + w;
+	if (end > nb)
+		end = nb;
+	for (b = c->ask_end; b < end; b++)
+		if (!s->sent_seq[b]) {
+			want(s, b);
+			if (b >= c->ahead)
+				c->ahead = b + 1;
+		}
+}
+
+/* Etherboot clients that lack blocks when the data stops stay silent
+ * until their timeout, 2 s + U(0, 4 s) after the last packet; every
+ * packet restarts it. Serving the first to speak up silences all the
+ * others again, so a room of them would finish one every 2-3 s. A list
+ * client that speaks up after such a silence, when others were served
+ * and none is left, therefore waits until every silent one must have
+ * spoken (pings to it go on: they reach it alone); then all are served
+ * together. A ping-driven client (iPXE gives up after 15 s without
+ * data) is served at once, and so is everyone with it. */
+static void gather(struct slam_srv *s, int pd, uint64_t now)
+{
+	uint64_t last = s->ring[s->seq % SLAM_RING].t;
+
+	if (pd) {
+		s->hold_until = 0;
+		return;
+	}
+	if (s->ncl == 1 && s->served >= 2 && s->seq > s->txn_seq &&
+	    now - last >= QUIET_AFTER && last + EB_QUIET > now)
+		s->hold_until = last + EB_QUIET;
+}
+
+/* Counts the Ints of a NACK up to 3 (an iPXE NACK has exactly 2). */
+static int nack_ints(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+	uint64_t v;
+	int n = 0;
+
+	while (n < 3 && slam_get_int(&p, end, &v) > 0)
+		n++;
+	return n;
+}
+
+/* The client's gap did not move although its block went out again:
+ * count it; a client that never gets any of the group's data is deaf. */
+static int stuck(struct slam_srv *s, struct slam_client *c, uint64_t gap,
+		 uint64_t cut, uint64_t now)
+{
+	if (gap >= s->h.nblocks || gap != c->stuck_gap) {
+		if (c->nacks > 1 && gap > c->stuck_gap) {
+			c->progressed = 1;
+			c->deaf = 0;
+			s->progress_ns = now;
+		}
+		c->stuck_gap = gap;
+		c->stuck = 0;
+		c->stuck_seq = cut;
+		c->stuck_ns = now;
+		return 0;
+	}
+	if (sent_after(s, gap, c->stuck_seq) && !sent_after(s, gap, cut)) {
+		c->stuck++;
+		c->stuck_seq = cut;
+	}
+	if (c->deaf || c->stuck < DEAF_SENDS || now - c->stuck_ns < DEAF_AFTER ||
+	    (c->progressed && c->stuck < 2 * DEAF_SENDS))
+		return 0;
+	c->deaf = 1;
+	s->deaf++;
+	s->ev_block = gap;
+	s->ev_sends = c->stuck;
+	s->ev_others = s->progress_ns > c->stuck_ns;
+	return 1;
+}
+
+static void keep_nack(struct slam_client *c, const uint8_t *buf, size_t len)
+{
+	uint8_t *p;
+
+	if (len > NACK_KEEP)
+		len = NACK_KEEP;
+	p = realloc(c->last, len);
+	if (!p) {	/* keep the old one: the verdict errs, nothing worse */
+		return;
+	}
+	memcpy(p, buf, len);
+	c->last = p;
+	c->lastlen = (uint16_t)len;
+}
+
+/* The NACK the client will be judged by, and what it could know. */
+static void record(struct slam_client *c, const uint8_t *buf, size_t len,
+		   int have_all, uint64_t cut)
+{
+	keep_nack(c, buf, len);
+	c->have_all = have_all;
+	c->known_seq = cut;
 }
 
 /* What a NACK says of its sender's trustworthiness: it claims to hold
@@ -497,13 +816,14 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 			    const uint8_t *buf, size_t len)
 {
 	struct slam_range r[MAX_RANGES];
-	uint64_t lo, hi, b, nb = s->have_file ? s->h.nblocks : 0, horizon;
+	uint64_t lo, hi, b, nb = s->have_file ? s->h.nblocks : 0, horizon, cut;
+	uint64_t prev_gap, prev_known, prev_end, late;
 	uint64_t seen = 0, lost = 0;
-	struct bitmap *want;
+	struct bitmap *wantb;
 	double rtt = -1, p = -1;
 	enum slam_ev ev = SLAM_EV_NACK;
 	struct slam_client *c;
-	int n, i, k;
+	int n, i, k, pd;
 
 	s->evicted_now = 0;
 	n = slam_nack_parse(buf, len, nb, r, MAX_RANGES, &lo, &hi);
@@ -511,7 +831,13 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	if (n == -1) {
 		if (i < 0)
 			return SLAM_EV_BYE;
-		drop(s, i);
+		s->ev_missing = lacking(s, &s->cl[i]);
+		drop(s, (unsigned)i);
+		s->progress_ns = now;
+		if (s->ev_missing) {
+			s->left++;
+			return SLAM_EV_LEFT;
+		}
 		s->done++;
 		return SLAM_EV_DONE;
 	}
@@ -532,13 +858,16 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	c = &s->cl[i];
 	c->last_ns = now;
 	c->nacks++;
-	/* An answer to our ping tells what arrived before the ping did; the
-	 * ping queued behind the data sent before it, so that is what was
-	 * sent before the ping (a millisecond of slack). Otherwise guess
-	 * from the round trip. */
+	/* An answer to our ping tells what arrived before the ping did: the
+	 * ping left after the data handed out before it and crossed the
+	 * same queues. Otherwise guess from the round trip. */
 	horizon = guard_ns(s);
-	if (c->pinged_ns && now - c->pinged_ns < s->cfg.ping_timeout_ns)
-		horizon = now - c->pinged_ns + MS;
+	cut = now > horizon + s->t0 ? seq_at(s, now - horizon) : s->txn_seq;
+	if (c->pinged_ns && now - c->pinged_ns < s->cfg.ping_timeout_ns) {
+		cut = seq_at(s, c->pinged_ns - PING_SLACK);
+		if (cut > c->ping_seq)
+			cut = c->ping_seq;
+	}
 	if (c->pinged_ns) {
 		c->answered = 1;
 		rtt = (double)(now - c->pinged_ns);
@@ -557,28 +886,110 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	c->missed = 0;
 	if (!s->have_file)
 		return ev;
+	if (cut < s->txn_seq)
+		cut = s->txn_seq;
+	prev_gap = c->gap;
+	prev_known = c->known_seq;
+	prev_end = c->ahead;
+	if (ev == SLAM_EV_JOIN)	/* what it may have had since */
+		c->first_seq = cut;
 	if (nb == 0) {
+		record(c, buf, len, n == 0 && lo >= nb, cut);
 		/* Empty file: nothing to send; the header in a ping is all a
 		 * client needs to finish. */
 		s->ping_at = now;
 		return ev;
 	}
-	if (ev == SLAM_EV_NACK)
-		p = loss_sample(s, c, r, n, lo, hi, now, horizon, &seen, &lost);
-	if (judge(s, c, r, n, hi, p, seen, lost))
+	/* iPXE asks for its first gap only, at most 4 blocks, and only
+	 * when pinged: it must be pinged again as soon as that is out */
+	pd = nack_ints(buf, len) == 2 && n == 1 && r[0].start == lo &&
+	     r[0].end - r[0].start <= PD_MAX;
+	c->pd = pd;
+	if (ev == SLAM_EV_JOIN)
+		gather(s, pd, now);
+	c->gap = lo < nb ? lo : nb;
+	c->ask_end = n ? r[n - 1].end : c->gap;
+	if (c->gap > prev_gap && c->nacks > 1)
+		s->progress_ns = now;
+	/* (only a ping-driven client: iPXE sends no IGMP join; a list
+	 * client that joins but lags behind its queue must not look deaf) */
+	if (ev == SLAM_EV_NACK && pd && stuck(s, c, c->gap, cut, now))
+		ev = SLAM_EV_DEAF;
+	/* Trust: a list client that goes on claiming to lack all that was
+	 * sent to it is a suspect (a deaf iPXE is told apart above: its
+	 * NACK speaks of its first gap only, never of what it lost). */
+	if (!pd && ev == SLAM_EV_NACK)
+		p = loss_list(s, c, r, n, hi, cut, now, &seen, &lost);
+	if (judge(s, c, r, n, hi, p, seen, lost) && ev == SLAM_EV_NACK)
 		ev = SLAM_EV_SUSPECT;
-	/* only a receiver that shows it receives steers the pace: backing
-	 * off helps no one who gets nothing, and a liar must not slow all */
-	if (c->credible) {
-		if (p >= 0)
-			s->loss = p;
-		adapt(s, now, p, rtt);
+	/* evidence of loss for the pace: only from a receiver that shows
+	 * it receives (backing off helps no one who gets nothing, and a
+	 * liar must not slow all) */
+	if (c->credible && pd && rtt >= 0 && ev != SLAM_EV_JOIN) {
+		s->loss_seen += c->gap > prev_gap ? c->gap - prev_gap : 0;
+		if (c->gap < nb && sent_after(s, c->gap, prev_known) &&
+		    !sent_after(s, c->gap, cut)) {
+			s->loss_seen++;
+			s->loss_lost++;
+		}
+	} else if (c->credible && !pd && p >= 0 && p > s->loss_max) {
+		/* the pace follows the receiver that loses most */
+		s->loss_max = p;
 	}
-	want = c->suspect ? &s->want_low : &s->want;
+	adapt(s, now, c->credible ? rtt : -1);
+	if (pd && c->stuck && !c->deaf) {
+		/* what we sent again for it was lost again: back off, so
+		 * that a client no data reaches cannot flood the group */
+		uint64_t hold = (uint64_t)s->srtt << (c->stuck < 12 ? c->stuck : 12);
+
+		if (hold > DEAF_SERVE)
+			hold = DEAF_SERVE;
+		if (now - c->served_ns < hold) {
+			c->hold_ns = c->served_ns + hold;
+			c->ping_now = pd;
+			s->pd_wait |= pd;
+			return ev;
+		}
+	}
+	if (c->deaf && now - c->served_ns < DEAF_SERVE)
+		return ev;	/* its asks help nobody: now and then only */
+	/* judged by what it surely could know: a receiver that lags behind
+	 * its queue may hold what it asks for a moment later */
+	record(c, buf, len, n == 0 && lo >= nb,
+	       now > guard_ns(s) + s->t0 && seq_at(s, now - guard_ns(s)) < cut ?
+	       seq_at(s, now - guard_ns(s)) : cut);
+	c->served_ns = now;
+	c->hold_ns = 0;
+	/* a suspect's asks are served only when nobody else wants any */
+	wantb = c->suspect ? &s->want_low : &s->want;
+	/* A list client's first word on a block sent since its last NACK
+	 * may come before the block: the group's data and our ping can
+	 * take different paths (a receiver's queues or CPUs; a NIC that
+	 * spreads flows) and a ping may overtake data sent before it.
+	 * Such a block is sent again only when the next NACK still lists
+	 * it, or once it went out too long ago to be on its way. */
+	late = !pd && ev == SLAM_EV_NACK ? reorder_ns(s) : 0;
 	for (k = 0; k < n; k++)
 		for (b = r[k].start; b < r[k].end; b++)
-			if (!recent(s, b, now, horizon))
-				bitmap_set(want, b);
+			if (!sent_after(s, b, cut) &&	/* not in flight */
+			    (!late || !sent_after(s, b, prev_known) ||
+			     sent_time(s, b) + late <= now))
+				bitmap_set(wantb, b);
+	if (pd && !c->deaf) {
+		send_ahead(s, c, prev_end, cut);
+		c->ping_now = 1;
+		s->pd_wait = 1;
+		s->pd_scan_at = now;
+		/* what it asks for is still in flight: ask again once that
+		 * must have arrived */
+		if (c->gap < nb && sent_after(s, c->gap, cut) &&
+		    !bitmap_test(&s->want, c->gap)) {
+			uint64_t t = sent_time(s, c->gap);
+
+			if (t)
+				c->hold_ns = t + PING_SLACK;
+		}
+	}
 	/* Nothing to send: ask the next client soon instead of waiting. */
 	if (!s->want.nset && rtt >= 0 && s->ping_at > now + IDLE_GAP)
 		s->ping_at = now + IDLE_GAP;
@@ -589,7 +1000,7 @@ void slam_srv_unsend(struct slam_srv *s, uint64_t block)
 {
 	if (!s->have_file || block >= s->h.nblocks)
 		return;
-	bitmap_set(&s->want, block);
+	want(s, block);
 	/* it never left: the totals should not say it did */
 	if (s->sent) {
 		s->sent--;
@@ -597,9 +1008,23 @@ void slam_srv_unsend(struct slam_srv *s, uint64_t block)
 	}
 	if (s->round_sent)
 		s->round_sent--;
+	s->sent_seq[block] = 0;
 }
 
-static int ping(struct slam_srv *s, uint64_t now, struct slam_out *o)
+static void do_ping(struct slam_srv *s, struct slam_client *c, uint64_t now,
+		    struct slam_out *o)
+{
+	c->pinged_ns = now;
+	c->ping_seq = s->seq;
+	c->ping_now = 0;
+	s->pings++;
+	o->act = SLAM_ACT_PING;
+	o->addr = c->addr;
+}
+
+/* The clients in turn, one at a time (mini-slamd's way): finds the
+ * silent ones, and asks list clients for fresh NACKs. */
+static int ping_turn(struct slam_srv *s, uint64_t now, struct slam_out *o)
 {
 	struct slam_client *c;
 	unsigned i, passed = 0;
@@ -614,10 +1039,14 @@ static int ping(struct slam_srv *s, uint64_t now, struct slam_out *o)
 			s->ping_i = i + 1;
 			continue;
 		}
-		if (c->pinged_ns && s->want.nset && c->credible)
+		if (c->pinged_ns && s->want.nset && c->credible &&
+		    now - c->pinged_ns > s->cfg.ping_timeout_ns) {
 			/* a ping lost or unanswered while we send: its
-			 * receiver (or link) is drowning; slow down */
-			adapt(s, now, 1.0, -1);
+			 * receiver (or link) may be drowning */
+			s->loss_seen++;
+			s->loss_lost++;
+			adapt(s, now, -1);
+		}
 		if (c->pinged_ns &&
 		    ++c->missed >= (c->answered ? s->cfg.max_missed :
 				    UNANSWERED_MAX) &&
@@ -629,20 +1058,83 @@ static int ping(struct slam_srv *s, uint64_t now, struct slam_out *o)
 			 * for long) */
 			o->act = SLAM_ACT_LOST;
 			o->addr = c->addr;
+			o->missing = lacking(s, c);
 			drop(s, i);
 			s->lost++;
+			s->progress_ns = now;
 			return 1;
 		}
-		c->pinged_ns = now;
 		s->ping_i = i + 1;
-		s->pings++;
-		o->act = SLAM_ACT_PING;
-		o->addr = c->addr;
+		do_ping(s, c, now, o);
 		s->ping_at = now + (s->want.nset ? BUSY_PING :
 				    s->cfg.ping_timeout_ns);
 		return 1;
 	}
 	return 0;
+}
+
+/* Ping-driven clients whose asks are all out get their ping now, within
+ * a budget of pings per second; *wake: when to look again. */
+static int ping_pd(struct slam_srv *s, uint64_t now, struct slam_out *o,
+		   uint64_t *wake)
+{
+	double rate = s->cfg.rate > 0 ? s->cfg.rate : s->rate;
+	double budget = rate * PING_SHARE, cap;
+	struct slam_client *c;
+	uint64_t w = 0, t, until;
+	unsigned i, k;
+	int waiting = 0;
+
+	*wake = 0;
+	if (budget < PING_BUDGET)
+		budget = PING_BUDGET;
+	cap = budget * 0.002 + 8;
+	s->ping_tokens += (double)(now - s->ping_tok_ns) * budget / 1e9;
+	s->ping_tok_ns = now;
+	if (s->ping_tokens > cap)
+		s->ping_tokens = cap;
+	for (k = 0; k < s->ncl; k++) {
+		i = (s->ping_i + k) % s->ncl;
+		c = &s->cl[i];
+		if (!c->ping_now)
+			continue;
+		waiting = 1;
+		t = c->pinged_ns && now - c->pinged_ns < PD_REPING ?
+		    c->pinged_ns + PD_REPING : c->hold_ns;
+		if (t > now) {
+			w = !w || t < w ? t : w;
+			continue;
+		}
+		/* after what it asked for, and half its window */
+		until = c->gap + ahead_window(s) / 2;
+		if (until > c->ahead)
+			until = c->ahead;
+		if (until < c->ask_end)
+			until = c->ask_end;
+		if (bitmap_next_set(&s->want, c->gap) < until)
+			continue;	/* the data sends will wake us */
+		if (s->ping_tokens < 1) {
+			t = now + (uint64_t)((1 - s->ping_tokens) * 1e9 /
+					     budget) + 1;
+			w = !w || t < w ? t : w;
+			break;
+		}
+		s->ping_tokens -= 1;
+		do_ping(s, c, now, o);
+		return 1;
+	}
+	s->pd_wait = waiting;
+	s->pd_scan_at = now + PD_SCAN;
+	*wake = w;
+	return 0;
+}
+
+static void round_end(struct slam_srv *s, struct slam_out *o)
+{
+	o->act = SLAM_ACT_ROUND;
+	o->round = ++s->round;
+	s->round_sent = 0;
+	s->cursor = 0;
 }
 
 /* Takes the next block to send: from what trusted clients want, in
@@ -671,36 +1163,38 @@ static uint64_t next_block(struct slam_srv *s)
 void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 {
 	double rate = s->cfg.rate > 0 ? s->cfg.rate : s->rate, cap;
-	uint64_t b, wake;
+	uint64_t b, wake = 0, pd_wake = 0;
 
 	memset(o, 0, sizeof(*o));
 	if (!s->have_file) {
 		o->act = SLAM_ACT_WAIT;
 		return;
 	}
-	if (s->ncl && now >= s->ping_at && ping(s, now, o))
+	if (s->ncl && now >= s->ping_at && ping_turn(s, now, o))
 		return;
+	if (s->pd_wait) {
+		if (now < s->pd_scan_at)	/* looked a moment ago */
+			pd_wake = s->pd_scan_at;
+		else if (ping_pd(s, now, o, &pd_wake))
+			return;
+	}
 	if (s->want.nset && s->round_sent &&
 	    bitmap_next_set(&s->want, s->cursor) >= s->want.nbits) {
 		/* the sweep reached the end: next round */
-		s->cursor = 0;
-		o->act = SLAM_ACT_ROUND;
-		o->round = ++s->round;
-		s->round_sent = 0;
+		round_end(s, o);
 		return;
 	}
 	if (!s->want.nset && s->round_sent) {
-		o->act = SLAM_ACT_ROUND;
-		o->round = ++s->round;
-		s->round_sent = 0;
-		s->cursor = 0;
+		round_end(s, o);
 		/* a burst ended: ask for the next NACK once it has had time
 		 * to arrive, as mini-slamd pings after each */
 		if (s->ping_at > now + IDLE_GAP + (uint64_t)s->srtt)
 			s->ping_at = now + IDLE_GAP + (uint64_t)s->srtt;
 		return;
 	}
-	if (s->want.nset || s->want_low.nset) {
+	if (now < s->hold_until) {
+		wake = s->hold_until;
+	} else if (s->want.nset || s->want_low.nset) {
 		cap = rate * 0.002;
 		if (cap < 4)
 			cap = 4;
@@ -711,10 +1205,11 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 		if (s->tokens >= 1) {
 			b = next_block(s);
 			s->tokens -= 1;
-			s->sent_ms[b] = ms16(s, now);
-			s->ring[s->ring_n % SLAM_RING].idx = b;
-			s->ring[s->ring_n % SLAM_RING].t = now;
-			s->ring_n++;
+			if (!seq32(++s->seq))
+				++s->seq;	/* 0 means "not sent" */
+			s->sent_seq[b] = seq32(s->seq);
+			s->ring[s->seq % SLAM_RING].idx = b;
+			s->ring[s->seq % SLAM_RING].t = now;
 			s->sent++;
 			s->bytes += slam_block_len(&s->h, b);
 			o->act = SLAM_ACT_DATA;
@@ -728,6 +1223,8 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o)
 	} else {
 		wake = 0;
 	}
+	if (pd_wake && (!wake || pd_wake < wake))
+		wake = pd_wake;
 	if (s->ncl && (!wake || s->ping_at < wake))
 		wake = s->ping_at > now ? s->ping_at : now + 1;
 	o->act = SLAM_ACT_WAIT;

@@ -1,8 +1,12 @@
 /* server.h - the SLAM server state machine, sans I/O (PROTOCOLS.md §1.7,
- * §1.10): merges every client's NACKs into one set of wanted blocks sent
- * once per round to the group, pings clients in turn, forgets the silent
- * ones, paces the data (fixed, or adapted to the loss and delay that NACKs
- * and ping answers reveal) and clamps hostile NACKs. */
+ * §1.10, §1.11): merges every client's NACKs into one set of wanted blocks
+ * sent once per round to the group; keeps each ping-driven client (iPXE:
+ * one first-gap NACK of at most 4 blocks, only when pinged) busy by pinging
+ * it as soon as what it asked for is out and by sending ahead of it; pings
+ * the others in turn, forgets the silent ones, judges what each client
+ * holds when it leaves, names a client that never gets the group's data,
+ * paces the data (fixed, or adapted to the loss and delay that NACKs and
+ * ping answers reveal) and clamps hostile NACKs. */
 #ifndef MCBOX_SLAM_SERVER_H
 #define MCBOX_SLAM_SERVER_H
 
@@ -13,15 +17,35 @@
 #include "slam/wire.h"
 #include "file/bitmap.h"
 
-#define SLAM_RING 8192	/* recent sends remembered for loss estimates */
+#define SLAM_RING 65536	/* recent sends remembered (times, loss) */
 
 struct slam_client {
 	struct sockaddr_storage addr;
 	uint64_t first_ns;	/* first NACK */
 	uint64_t last_ns;	/* last datagram */
 	uint64_t pinged_ns;	/* last ping, 0 when answered */
+	uint64_t ping_seq;	/* data sends before that ping */
 	unsigned missed;	/* pings in a row left unanswered */
 	uint64_t nacks;
+	/* what its NACKs said (this transaction) */
+	int pd;			/* ping-driven: first-gap NACKs of <= 4 */
+	uint64_t gap;		/* first block it lacks, last NACK */
+	uint64_t ask_end;	/* end of what its last NACK listed */
+	uint64_t ahead;		/* sent ahead of it up to here (pd) */
+	uint64_t win;		/* ... beyond its ask, for its own gaps */
+	uint64_t first_seq;	/* sends before its first NACK */
+	uint64_t known_seq;	/* sends its last NACK could know of */
+	uint64_t served_ns;	/* its asks last added to the wanted set */
+	int ping_now;		/* pd: ping once its asks are out */
+	uint64_t hold_ns;	/* ... but not before (its resend was lost) */
+	uint8_t *last;		/* its last NACK, for the verdict */
+	uint16_t lastlen;
+	int have_all;		/* its last NACK said it lacks nothing */
+	/* a client that gets none of the group's data */
+	uint64_t stuck_gap, stuck_seq, stuck_ns;
+	unsigned stuck;		/* its gap sent this often, in vain */
+	int progressed;		/* its gap ever moved */
+	int deaf;		/* named: no group data reaches it */
 	/* Trust. A client that never answered a ping is the first to go
 	 * when room is short. Its reports steer the pace only once they
 	 * showed it receives (credible); one that goes on claiming to lack
@@ -40,7 +64,8 @@ struct slam_srv_cfg {
 	double rate;		/* data packets per second; 0: adaptive */
 	unsigned max_clients;	/* 0: SLAM_SRV_MAX_CLIENTS */
 	uint64_t ping_timeout_ns; /* 0: 100 ms as mini-slamd */
-	unsigned max_missed;	/* 0: 3 unanswered pings forget a client */
+	unsigned max_missed;	/* 0: 5 unanswered pings forget a client
+				 * (3 one that never answered a ping) */
 	unsigned max_per_addr;	/* 0: SLAM_SRV_MAX_PER_ADDR */
 };
 
@@ -57,8 +82,10 @@ struct slam_srv_cfg {
 enum slam_act {
 	SLAM_ACT_WAIT,		/* nothing until until_ns (0: a datagram) */
 	SLAM_ACT_DATA,		/* send block `block` to the group */
-	SLAM_ACT_PING,		/* send the header alone to `addr` */
-	SLAM_ACT_LOST,		/* event: client `addr` forgotten */
+	SLAM_ACT_PING,		/* send the header alone to `addr`, after
+				 * the data already handed out */
+	SLAM_ACT_LOST,		/* event: client `addr` forgotten; it
+				 * lacked `missing` blocks as far as known */
 	SLAM_ACT_ROUND,		/* event: round `round` finished */
 };
 
@@ -67,10 +94,18 @@ enum slam_ev {
 	SLAM_EV_NACK,		/* a NACK from a known client */
 	SLAM_EV_JOIN,		/* a NACK from a new client */
 	SLAM_EV_DONE,		/* a disconnect: the client has it all */
+	SLAM_EV_LEFT,		/* a disconnect with blocks missing
+				 * (s->ev_missing of them) */
 	SLAM_EV_BYE,		/* a disconnect from an unknown sender */
 	SLAM_EV_BAD,		/* garbage; ignored */
 	SLAM_EV_FULL,		/* new client refused: client list full, or
 				 * its address has max_per_addr listed */
+	SLAM_EV_DEAF,		/* a NACK that shows the client gets none of
+				 * the group's data: it asks for block
+				 * s->ev_block, sent s->ev_sends times since;
+				 * s->ev_others: others progress meanwhile
+				 * (an IGMP-snooping switch and a client that
+				 * sends no join: iPXE) */
 	SLAM_EV_SUSPECT,	/* a NACK that made its sender a suspect */
 };
 
@@ -80,6 +115,7 @@ struct slam_out {
 	uint64_t until_ns;
 	struct sockaddr_storage addr;
 	uint64_t round;
+	uint64_t missing;
 };
 
 struct slam_ring_ent {
@@ -91,9 +127,12 @@ struct slam_srv {
 	struct slam_hdr h;
 	int have_file;
 	struct bitmap want;		/* blocks some client asked for */
+	uint32_t *sent_seq;		/* each block's last send (low bits of
+					 * seq; 0: not in this transaction) */
+	uint64_t seq;			/* data sends so far */
+	uint64_t txn_seq;		/* ... when this transaction began */
 	struct bitmap want_low;		/* ... some suspect asked for */
 	uint64_t cursor_low;
-	uint16_t *sent_ms;		/* when each block last went out (ms) */
 	uint64_t cursor;		/* next block of the round */
 	uint64_t round, round_sent;
 	struct slam_client *cl;
@@ -105,21 +144,35 @@ struct slam_srv {
 	/* the client that slam_srv_input() last evicted to make room */
 	int evicted_now;
 	struct sockaddr_storage evicted_addr;
-	unsigned ping_i;		/* next client to ping */
-	uint64_t ping_at;		/* time of the next ping */
+	unsigned ping_i;		/* next client to ping in turn */
+	uint64_t ping_at;		/* time of the next ping in turn */
+	double ping_tokens;		/* pd pings: a budget */
+	uint64_t ping_tok_ns;
+	int pd_wait;			/* pd clients waiting for a ping */
+	uint64_t pd_scan_at;		/* ... looked for again then */
 	/* pacing: token bucket at `rate` packets/s */
 	double rate, tokens;
 	uint64_t tok_ns;
 	int limited;			/* the bucket ran dry lately */
+	int slow_start;			/* no congestion seen yet */
 	/* adaptation */
 	double srtt, minrtt;		/* ns */
+	double rtt_win;			/* fastest answer since the last step */
 	uint64_t adj_ns;
 	double loss;			/* last loss sample */
-	struct slam_ring_ent ring[SLAM_RING];
-	unsigned ring_n;		/* total sends recorded (mod via index) */
+	uint64_t loss_seen, loss_lost;	/* iPXE evidence since the last step */
+	double loss_max;		/* worst list client's since then */
+	struct slam_ring_ent *ring;	/* send seq -> (block, time) */
 	uint64_t t0;
+	uint64_t progress_ns;		/* a client's gap moved, or one left */
+	uint64_t hold_until;		/* no data before: silent Etherboot
+					 * clients may still speak up */
+	/* what the last slam_srv_input() event was about */
+	uint64_t ev_missing, ev_block, ev_sends;
+	int ev_others;
 	/* totals */
-	uint64_t sent, bytes, pings, nacks, bad, joined, done, lost, full;
+	uint64_t sent, bytes, pings, nacks, bad, joined, done, left, lost,
+		 full, deaf;
 	uint64_t evicted, suspects;
 	uint64_t served;		/* clients ever listed */
 	double hostile_warn;
@@ -146,5 +199,10 @@ void slam_srv_next(struct slam_srv *s, uint64_t now, struct slam_out *o);
 void slam_srv_unsend(struct slam_srv *s, uint64_t block);
 /* Blocks still wanted by someone. */
 uint64_t slam_srv_outstanding(const struct slam_srv *s);
+/* Clients that asked for blocks and have not been judged yet. */
+static inline unsigned slam_srv_active(const struct slam_srv *s)
+{
+	return s->ncl;
+}
 
 #endif

@@ -5,8 +5,11 @@
 # 1 Gbit/s with tbf; random loss from nftables `numgen random` drops on the
 # receivers' input (there is no netem on these kernels). Every copy is
 # checked by checksum. Prints time-to-last-receiver, throughput and ratios.
+# Prints slam-serve's data packets per block too (goal at 0 % loss: at
+# most 1.05 for every N).
 # Run as root (or it re-executes under unshare). Knobs: SIZE_MIB (64),
-# RECEIVERS (8), LOSSES ("0 2"), TOOLS ("slam udpcast uftp"),
+# RECEIVERS (8; a list such as "1 4 8" runs each count), LOSSES ("0 2"),
+# TOOLS ("slam udpcast uftp"),
 # UFTP_RATE (kbit/s for uftp -R, default 950000), TIMEOUT (s, 60: every
 # tool takes seconds; udp-receiver sometimes never ends at 2 % loss, and
 # that run then counts as failed), REPEAT (runs of each case, the best
@@ -22,7 +25,11 @@ if [[ $(id -u) != 0 && -z ${MCB_UNSHARED:-} ]]; then
 fi
 
 SIZE_MIB=${SIZE_MIB:-64}
-NR=${RECEIVERS:-8}
+NRS=${RECEIVERS:-8}
+NR=0
+for n in $NRS; do
+	((n > NR)) && NR=$n
+done
 LOSSES=${LOSSES:-"0 2"}
 TOOLS=${TOOLS:-"slam udpcast uftp"}
 UFTP_RATE=${UFTP_RATE:-950000}
@@ -76,11 +83,12 @@ for ((k = 1; k <= NR + 1; k++)); do
 	# (removing the last address flushed the routes through eth0)
 	nsx "h$k" ip route replace 224.0.0.0/4 dev eth0
 done
-RX=()
+ALLRX=()
 for ((k = 2; k <= NR + 1; k++)); do
-	RX+=("h$k")
+	ALLRX+=("h$k")
 	nsx sw tc qdisc add dev "p$k" root tbf rate 1gbit burst 256kb latency 20ms
 done
+RX=("${ALLRX[@]}")
 
 head -c $((SIZE_MIB << 20)) /dev/urandom >"$T/file"
 SUM=$(sha256sum <"$T/file" | cut -d' ' -f1)
@@ -144,6 +152,9 @@ run_slam() {
 	end=$(wait_all "${names[@]}") || return 1
 	check_copies "$T/slam.%h" || return 1
 	bg_wait slamsrv 30
+	# data packets sent per block of the file
+	sed -n 's/.*"blocks":\([0-9]*\),"packets":\([0-9]*\).*/\1 \2/p' \
+		"$T/slamsrv.out" >"$T/slam.ppb"
 	echo $((end - t0))
 }
 
@@ -157,7 +168,7 @@ run_udpcast() {
 	done
 	t0=$(now)
 	bg udpsnd ip netns exec "$MCB_NS-h1" udp-sender --nokbd --no-progress \
-		--interface eth0 --min-receivers "$NR" --max-wait 30 \
+		--interface eth0 --min-receivers "${#RX[@]}" --max-wait 30 \
 		--file "$T/file"
 	end=$(wait_all "${names[@]}") || return 1
 	check_copies "$T/udpc.%h" || return 1
@@ -179,7 +190,7 @@ run_uftp() {
 	t0=$(now)
 	# uftp exits when every receiver has the file (or gave up)
 	ip netns exec "$MCB_NS-h1" timeout "$TIMEOUT" uftp -I eth0 \
-		-R "$UFTP_RATE" -H "$(printf '0xC61200%02X,' $(seq 2 $((NR + 1))) | sed 's/,$//')" \
+		-R "$UFTP_RATE" -H "$(printf '0xC61200%02X,' $(seq 2 $((${#RX[@]} + 1))) | sed 's/,$//')" \
 		-E "$T/" -L "$T/uftp.log" "$T/file" >/dev/null 2>&1 || return 1
 	end=$(now)
 	check_copies "$T/uftp.%h/file" || return 1
@@ -189,25 +200,35 @@ run_uftp() {
 	echo $((end - t0))
 }
 
-printf '%d MiB to %d receivers, each link tbf 1 Gbit/s\n' "$SIZE_MIB" "$NR"
-declare -A RES
+declare -A RES PPB
+for nr in $NRS; do
+RX=("${ALLRX[@]:0:nr}")
+printf '%d MiB to %d receivers, each link tbf 1 Gbit/s\n' "$SIZE_MIB" "$nr"
 for loss in $LOSSES; do
 	set_loss "$loss"
 	for tool in $TOOLS; do
 		ns=FAIL
 		for ((rep = 0; rep < REPEAT; rep++)); do
+			rm -f "$T/slam.ppb"
 			t=$("run_$tool") || t=FAIL
 			bg_kill_all
 			[[ $t == FAIL ]] && continue
-			[[ $ns == FAIL ]] || ((t < ns)) && ns=$t
+			if [[ $ns == FAIL ]] || ((t < ns)); then
+				ns=$t
+				[[ -s $T/slam.ppb ]] && PPB[$nr:$loss]=$(cat "$T/slam.ppb")
+			fi
 		done
 		RES[$tool:$loss]=$ns
+		RES[$tool:$loss:$nr]=$ns
 		if [[ $ns == FAIL ]]; then
 			printf '%-8s %3s%% loss: FAILED\n' "$tool" "$loss"
 		else
 			awk -v t="$ns" -v s="$SIZE_MIB" -v tool="$tool" -v l="$loss" \
-				'BEGIN { printf "%-8s %3s%% loss: %7.2f s  %7.1f Mbit/s\n",
-					tool, l, t / 1e9, s * 8 * 1.048576 / (t / 1e9) }'
+				-v ppb="${PPB[$nr:$loss]:-}" \
+				'BEGIN { printf "%-8s %3s%% loss: %7.2f s  %7.1f Mbit/s", tool, l, t / 1e9, s * 8 * 1.048576 / (t / 1e9)
+					if (tool == "slam" && split(ppb, v, " ") == 2)
+						printf "  %d packets for %d blocks: %.3f per block", v[2], v[1], v[2] / v[1]
+					printf "\n" }'
 		fi
 	done
 done
@@ -234,3 +255,16 @@ for loss in $LOSSES; do
 		printf "  slam at %s%%: %.0f%% of the link payload capacity\n", l,
 			100 * sz * 8 * 1048576 / (t / 1e9) / cap }'
 done
+done
+# the growth curve of slam over the receiver counts
+if [[ $(wc -w <<<"$NRS") -gt 1 && " $TOOLS " == *" slam "* ]]; then
+	echo "slam by receivers (time, packets per block):"
+	for loss in $LOSSES; do
+		for nr in $NRS; do
+			t=${RES[slam:$loss:$nr]:-FAIL}
+			[[ $t == FAIL ]] && { printf '  N=%-3s %s%%: FAILED\n' "$nr" "$loss"; continue; }
+			awk -v t="$t" -v n="$nr" -v l="$loss" -v ppb="${PPB[$nr:$loss]:-}" \
+				'BEGIN { split(ppb, v, " "); printf "  N=%-3s %s%%: %6.2f s  %.3f packets per block\n", n, l, t / 1e9, v[2] / v[1] }'
+		done
+	done
+fi
