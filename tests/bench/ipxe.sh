@@ -1,0 +1,354 @@
+#!/bin/bash
+# tests/bench/ipxe.sh - real iPXE firmware against slam-serve and against
+# mini-slamd, on the same image: 1 and 3 iPXE clients at once, each a QEMU
+# guest (TCG) whose only NIC is a tap on a bridge inside our namespaces.
+#
+# Needs an iPXE image and, for the comparison, a mini-slamd binary, both
+# built by you from their public sources; this repository neither ships nor
+# builds them:
+#   IPXE=path/to/ipxe.lkrn    iPXE's bin/ipxe.lkrn (https://ipxe.org/download,
+#                             https://ipxe.org/appnote/buildtargets) built
+#                             with DOWNLOAD_PROTO_SLAM, DIGEST_CMD and PING_CMD
+#                             in src/config/local/general.h, CONSOLE_SERIAL
+#                             in src/config/local/console.h, and no EMBED=:
+#                             the script each guest runs is passed as its
+#                             initrd.
+#   MINI_SLAMD=path           Etherboot's contrib/mini-slamd, compiled.
+# Without IPXE (or qemu-system-x86_64) this prints "iPXE not available" and
+# exits 0; without MINI_SLAMD it measures slam-serve alone.
+#
+# Method. The guests boot, configure a static address and wait at a gate
+# (they ping the server host, whose nft rule drops the pings); the server
+# starts, the gate opens and every guest runs imgfetch x-slam://SERVER/
+# (current iPXE takes no group in the URL: the default group), then prints
+# the image's length and md5sum and powers off. tcpdump on the server's
+# interface stamps the guests' packets to the server's port: the time is
+# from the first NACK of any guest to the last guest's disconnect (iPXE
+# sends a 1-byte datagram when it ends; a guest that never asked, having
+# got every block while another guest drove the server, sends nothing, and
+# its end is the host's time stamp on the console line closing imgfetch),
+# all on the host's clock; iPXE's own 1 s wait before its first NACK is
+# outside it. Data packets and
+# pings: slam-serve's JSON summary (it may send with UDP GSO, so the
+# kernel's per-skb counters would undercount); for mini-slamd, which
+# sends a datagram per call, nft counters on the server's output.
+# Each case runs RUNS times (3); the table shows medians, the byte-exact
+# clients and slam-serve's verdicts summed over the runs, and slam-serve's
+# lowest adaptive rate (rate_pps of its "round" events).
+#
+# Run as root. Knobs: IPXE, MINI_SLAMD, SIZE_MIB (8), COUNTS ("1 3"), RUNS
+# (3), TIMEOUT (s per run, 90), KEEP=DIR (copy every run's logs and
+# captures there), NIC (virtio-net-pci), SERVE_ARGS (more slam-serve
+# options, e.g. "-r 8000"), MINI=0 (skip mini-slamd), CAPTURE=all (with
+# KEEP: every UDP datagram on the server's interface, not only the
+# guests' packets to the server, in cap.pcap; perturbs the timing).
+set -u
+exec 3>&2	# the helpers report to fd 3, as under bats
+cd "$(dirname "$0")/../.." || exit 1
+TOP=$PWD
+
+if [[ -z ${IPXE:-} || ! -f ${IPXE:-} ]]; then
+	echo "iPXE not available (set IPXE=/path/to/ipxe.lkrn, built by you)"
+	exit 0
+fi
+QEMU=$(command -v qemu-system-x86_64) || {
+	echo "iPXE not available: no qemu-system-x86_64"
+	exit 0
+}
+if [[ $(id -u) != 0 ]]; then
+	echo "ipxe.sh: run as root (the guests' tap devices)" >&2
+	exit 1
+fi
+[[ -x $TOP/mcbox ]] || { echo "ipxe.sh: build ./mcbox first" >&2; exit 1; }
+for t in tcpdump nft; do
+	command -v "$t" >/dev/null || { echo "ipxe.sh: needs $t" >&2; exit 1; }
+done
+
+SIZE_MIB=${SIZE_MIB:-8}
+COUNTS=${COUNTS:-"1 3"}
+RUNS=${RUNS:-3}
+TIMEOUT=${TIMEOUT:-90}
+NIC=${NIC:-virtio-net-pci}
+SRV=198.18.0.1
+GROUP=239.255.1.1
+
+# shellcheck source=../helpers/common.bash
+. tests/helpers/common.bash
+# shellcheck source=../helpers/netns.bash
+. tests/helpers/netns.bash
+
+T=$(mktemp -d /dev/shm/mcb-ipxe.XXXXXX)
+export BATS_TEST_TMPDIR=$T BATS_FILE_TMPDIR=$T
+GUESTS=()	# the QEMU PIDs of the current run
+cleanup() {
+	local p
+	for p in "${GUESTS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	bg_kill_all
+	net_down
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# h1 is the server (198.18.0.1); the guests' taps hang on the bridge in sw
+net_star 1 || { echo "ipxe.sh: cannot create namespaces" >&2; exit 1; }
+head -c $((SIZE_MIB << 20)) /dev/urandom >"$T/file"
+SUM=$(md5sum <"$T/file" | cut -d' ' -f1)
+LEN=$(stat -c %s "$T/file")
+
+# The guests' script: static address, the gate, the fetch, the proof.
+guest_script() {
+	cat <<-EOF
+	#!ipxe
+	ifopen net0 || goto fail
+	set net0/ip 198.18.0.$((10 + $1))
+	set net0/netmask 255.255.255.0
+	echo IPXEBENCH wait
+	:gate
+	ping -q -c 1 -t 100 $SRV || goto gate
+	echo IPXEBENCH go
+	imgfetch -n img x-slam://$SRV/ || goto fail
+	echo IPXEBENCH got
+	imgstat img
+	md5sum img
+	echo IPXEBENCH end
+	poweroff
+	:fail
+	echo IPXEBENCH fail
+	poweroff
+	EOF
+}
+
+# stamp: prefix each line with the host's time (the serial console's log).
+stamp() {
+	local l
+	while IFS= read -r l; do
+		printf '%s %s\n' "$EPOCHREALTIME" "${l//$'\r'/}"
+	done
+}
+
+gate() {	# gate close|open: h1 drops or answers the guests' pings
+	nsx h1 nft delete table inet ipxegate 2>/dev/null
+	[[ $1 == open ]] && return 0
+	nsx h1 nft -f - <<-EOF
+	table inet ipxegate {
+		chain in {
+			type filter hook input priority 0;
+			icmp type echo-request drop
+		}
+	}
+	EOF
+}
+
+counters() {	# the server's data packets (to the group) and pings
+	nsx h1 nft delete table inet ipxecount 2>/dev/null
+	nsx h1 nft -f - <<-EOF
+	table inet ipxecount {
+		counter data {}
+		counter ping {}
+		chain out {
+			type filter hook output priority 0;
+			ip daddr $GROUP udp dport 10000 counter name data
+			ip daddr != $GROUP udp sport 10000 counter name ping
+		}
+	}
+	EOF
+}
+
+count() {	# count NAME: packets through counter NAME
+	nsx h1 nft list counter inet ipxecount "$1" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+all_say() {	# all_say N WORD: every guest's console said IPXEBENCH WORD
+	local k
+	for ((k = 1; k <= $1; k++)); do
+		grep -qE "IPXEBENCH ($2)\$" "$T/c$k.log" || return 1
+	done
+}
+
+guests_gone() {
+	local p
+	for p in "${GUESTS[@]}"; do
+		kill -0 "$p" 2>/dev/null && return 1
+	done
+	return 0
+}
+
+srv_up() {
+	nsx h1 ss -Huln 'sport = :10000' | grep -q .
+}
+
+cap_up() {
+	grep -q 'listening on' "$T/cap.err"
+}
+
+# run N NAME CMD...: one measurement; prints "secs exact data pings drops"
+# (drops: each guest's, comma-separated) and
+# leaves the server's output in $T/srv.out. Fails when a guest did not end.
+run() {
+	local n=$1 name=$2 k
+	shift 2
+	rm -f "$T"/c*.log "$T"/c*.err "$T"/srv.* "$T"/cap.*
+	GUESTS=()
+	gate close
+	for ((k = 1; k <= n; k++)); do
+		guest_script "$k" >"$T/c$k.ipxe"
+		nsx sw ip tuntap add dev "tap$k" mode tap 2>/dev/null
+		nsx sw ip link set "tap$k" master br0 up
+		ip netns exec "$MCB_NS-sw" "$QEMU" -nodefaults -no-user-config \
+			-machine pc,accel=tcg -m 128 -display none -no-reboot \
+			-serial stdio -kernel "$IPXE" -initrd "$T/c$k.ipxe" \
+			-netdev "tap,id=n0,ifname=tap$k,script=no,downscript=no" \
+			-device "$NIC,netdev=n0,mac=52:54:00:00:18:$((10 + k))" \
+			</dev/null 2>"$T/c$k.err" > >(stamp >"$T/c$k.log") &
+		GUESTS+=($!)
+	done
+	if ! wait_for 60 all_say "$n" 'wait|fail'; then
+		echo "  the guests did not boot: $(tail -qn2 "$T"/c*.log "$T"/c*.err)" >&2
+		return 1
+	fi
+	counters
+	bg srv ip netns exec "$MCB_NS-h1" "$@"
+	local filt="udp and dst host $SRV and dst port 10000"
+	[[ ${CAPTURE:-} == all ]] && filt=udp
+	bg cap ip netns exec "$MCB_NS-h1" tcpdump -i eth0 -n -s 96 \
+		-w "$T/cap.pcap" "$filt"
+	wait_for 10 srv_up && wait_for 10 cap_up || return 1
+	gate open
+	wait_for "$TIMEOUT" guests_gone
+	local data ping
+	data=$(count data) ping=$(count ping)
+	bg_signal cap TERM
+	bg_wait cap 10
+	tcpdump -r "$T/cap.pcap" -n -tt "udp and dst host $SRV and dst port 10000" \
+		>"$T/cap.out" 2>/dev/null
+	bg_signal srv TERM
+	bg_wait srv 10
+	# frames the tap could not hand to its guest (QEMU reads the tap only
+	# while the guest has receive buffers): the guest's losses
+	local drops=""
+	for ((k = 1; k <= n; k++)); do
+		drops+="${drops:+,}$(nsx sw cat "/sys/class/net/tap$k/statistics/tx_dropped")"
+	done
+	for ((k = 1; k <= n; k++)); do
+		kill -KILL "${GUESTS[k - 1]}" 2>/dev/null
+		wait "${GUESTS[k - 1]}" 2>/dev/null
+		nsx sw ip link del "tap$k" 2>/dev/null
+	done
+	GUESTS=()
+	if [[ -n ${KEEP:-} ]]; then
+		mkdir -p "$KEEP/$name"
+		cp "$T"/c*.log "$T"/srv.out "$T"/srv.err "$T"/cap.out "$T"/cap.pcap \
+			"$KEEP/$name/"
+	fi
+	# from the first NACK (any guest) to the last guest's end: its 1-byte
+	# disconnect, or, for a guest that never had to ask (it got every
+	# block while another drove the server, so it sends no disconnect),
+	# the console line that closes its imgfetch (" ok")
+	local secs exact=0
+	secs=$(cat "$T/cap.out" <(sed -n 's/^\([0-9.]*\) x-slam:.* ok$/\1 END/p' \
+		"$T"/c*.log) | awk '
+		/UDP, length/ { if (first == "" || $1 < first) first = $1
+			if ($NF == 1 && $1 > last) last = $1 }
+		/ END$/ { if ($1 > last) last = $1 }
+		END { if (first == "" || last == "") print "-"
+		      else printf "%.3f", last - first }')
+	for ((k = 1; k <= n; k++)); do
+		grep -q "$SUM" "$T/c$k.log" && grep -q "\\b$LEN bytes" "$T/c$k.log" &&
+			exact=$((exact + 1))
+	done
+	echo "$secs $exact $data $ping $drops"
+}
+
+# field NAME FILE: a number from the last JSON line that has it
+field() {
+	sed -n "s/.*\"$1\":\\([0-9.]*\\).*/\\1/p" "$2" | tail -1
+}
+
+median() {
+	tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"
+			else if (NR % 2) print v[(NR + 1) / 2]
+			else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# verdicts N: slam-serve's verdicts against the guests' consoles: prints
+# "done left lost wrong" (wrong: done for a guest without the exact image,
+# or left/lost for one that has it; a guest that never asked is unknown to
+# the server and not counted)
+verdicts() {
+	local k ip ev ok d=0 l=0 o=0 w=0
+	for ((k = 1; k <= $1; k++)); do
+		ip=198.18.0.$((10 + k))
+		ev=$(sed -n "s/.*\"event\":\"\\(done\\|left\\|lost\\)\",\"client\":\"$ip:.*/\\1/p" \
+			"$T/srv.out" | tail -1)
+		ok=0
+		grep -q "$SUM" "$T/c$k.log" && ok=1
+		case $ev in
+		done) d=$((d + 1)); ((ok)) || w=$((w + 1)) ;;
+		left) l=$((l + 1)); ((ok)) && w=$((w + 1)) ;;
+		lost) o=$((o + 1)); ((ok)) && w=$((w + 1)) ;;
+		esac
+	done
+	echo "$d $l $o $w"
+}
+
+MINI_OK=0
+[[ -n ${MINI_SLAMD:-} && -x ${MINI_SLAMD:-} && ${MINI:-1} != 0 ]] && MINI_OK=1
+printf 'iPXE (%s) against slam-serve%s: %d MiB, %d run(s) each\n' \
+	"$(basename "$IPXE")" "$( ((MINI_OK)) && echo " and mini-slamd")" \
+	"$SIZE_MIB" "$RUNS"
+echo "time: first NACK to the last guest's end; drops: frames each guest's tap could not deliver"
+ROWS=()
+for n in $COUNTS; do
+	st=() mt=() spb=() sx=0 mx=0 wrong=0 fails=0
+	for ((r = 1; r <= RUNS; r++)); do
+		# shellcheck disable=SC2086  # SERVE_ARGS: words
+		if out=$(run "$n" "n$n-slam-serve-$r" "$TOP/mcbox" slam-serve -j \
+			${SERVE_ARGS:-} "$T/file"); then
+			read -r secs exact _ _ drops <<<"$out"
+			read -r vd vl vo vw <<<"$(verdicts "$n")"
+			pb=$(awk -v p="$(field packets "$T/srv.out")" \
+				-v b="$(field blocks "$T/srv.out")" \
+				'BEGIN { if (b > 0) printf "%.3f", p / b; else print "-" }')
+			lo=$(sed -n 's/.*"rate_pps":\([0-9.]*\).*/\1/p' "$T/srv.out" |
+				sort -g | head -1)
+			printf '  N=%d slam-serve %d: %s s, exact %d/%d, %d done %d left %d lost (%d wrong), %s packets/block, %s pings, rate >= %s pps, drops %s\n' \
+				"$n" "$r" "$secs" "$exact" "$n" "$vd" "$vl" "$vo" "$vw" \
+				"$pb" "$(field pings "$T/srv.out")" "${lo:--}" "$drops"
+			st+=("$secs") spb+=("$pb")
+			sx=$((sx + exact)) wrong=$((wrong + vw))
+		else
+			echo "  N=$n slam-serve $r: FAILED"
+			fails=$((fails + 1))
+		fi
+		((MINI_OK)) || continue
+		if out=$(run "$n" "n$n-mini-slamd-$r" "$MINI_SLAMD" "$T/file"); then
+			read -r secs exact data ping drops <<<"$out"
+			printf '  N=%d mini-slamd %d: %s s, exact %d/%d, %s data packets, %s pings, drops %s\n' \
+				"$n" "$r" "$secs" "$exact" "$n" "$data" "$ping" "$drops"
+			mt+=("$secs")
+			mx=$((mx + exact))
+		else
+			echo "  N=$n mini-slamd $r: FAILED"
+		fi
+	done
+	ROWS+=("$n $(echo "${st[*]:-}" | median) $(echo "${mt[*]:-}" | median) $(echo "${spb[*]:-}" | median) $sx $mx $wrong $fails")
+done
+echo
+echo "medians over $RUNS run(s); exact: byte-exact downloads of all runs"
+printf '%3s %11s %11s %8s %13s %9s %9s %6s\n' N slam-serve mini-slamd faster \
+	packets/block "exact(s)" "exact(m)" wrong
+for row in "${ROWS[@]}"; do
+	read -r n s m pb sx mx wrong fails <<<"$row"
+	awk -v n="$n" -v s="$s" -v m="$m" -v pb="$pb" -v sx="$sx/$((n * RUNS))" \
+		-v mx="$( ((MINI_OK)) && echo "$mx/$((n * RUNS))" || echo -)" \
+		-v w="$wrong" 'BEGIN {
+		r = (s + 0 > 0 && m + 0 > 0) ? sprintf("%.2fx", m / s) : "-"
+		printf "%3d %9s s %9s s %8s %13s %9s %9s %6d\n",
+			n, s, m, r, pb, sx, mx, w }'
+done
+((MINI_OK)) || echo "mini-slamd not available (set MINI_SLAMD=/path/to/mini-slamd)"
