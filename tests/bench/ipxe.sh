@@ -21,27 +21,30 @@
 # (they ping the server host, whose nft rule drops the pings); the server
 # starts, the gate opens and every guest runs imgfetch x-slam://SERVER/
 # (current iPXE takes no group in the URL: the default group), then prints
-# the image's length and md5sum and powers off. tcpdump on the server's
-# interface stamps the guests' packets to the server's port: the time is
-# from the first NACK of any guest to the last guest's disconnect (iPXE
-# sends a 1-byte datagram when it ends; a guest that never asked, having
-# got every block while another guest drove the server, sends nothing, and
-# its end is the host's time stamp on the console line closing imgfetch),
-# all on the host's clock; iPXE's own 1 s wait before its first NACK is
-# outside it. Data packets and
-# pings: slam-serve's JSON summary (it may send with UDP GSO, so the
-# kernel's per-skb counters would undercount); for mini-slamd, which
-# sends a datagram per call, nft counters on the server's output.
-# Each case runs RUNS times (3); the table shows medians, the byte-exact
-# clients and slam-serve's verdicts summed over the runs, and slam-serve's
-# lowest adaptive rate (rate_pps of its "round" events).
+# the image's length and md5sum and powers off. Time: from the first NACK
+# of any guest to the last guest's end, on the host's clock: tcpdump on the
+# server's interface stamps the NACKs and the 1-byte disconnect iPXE sends
+# when it ends; a guest that never asked (it got every block while another
+# guest drove the server) sends no disconnect, and its end is the host's
+# stamp on its console line closing imgfetch. iPXE's own 1 s wait before
+# its first NACK is outside the time.
+# Per run it prints: the time; byte-exact guests (length and md5sum on the
+# console); slam-serve's done/left/lost verdicts from its JSON events, and
+# how many contradict the consoles (done for a guest without the image,
+# left/lost for one that has it); data packets per block and pings (the
+# JSON summary: slam-serve may send with UDP GSO, which per-skb counters
+# undercount; for mini-slamd, nft counters on the server's output); the
+# lowest adaptive rate (rate_pps of the "round" events); each guest's
+# drops (frames its tap could not hand to QEMU: the guest's real losses).
+# Then a table of medians over the runs and the speed-up of slam-serve.
 #
 # Run as root. Knobs: IPXE, MINI_SLAMD, SIZE_MIB (8), COUNTS ("1 3"), RUNS
 # (3), TIMEOUT (s per run, 90), KEEP=DIR (copy every run's logs and
 # captures there), NIC (virtio-net-pci), SERVE_ARGS (more slam-serve
 # options, e.g. "-r 8000"), MINI=0 (skip mini-slamd), CAPTURE=all (with
 # KEEP: every UDP datagram on the server's interface, not only the
-# guests' packets to the server, in cap.pcap; perturbs the timing).
+# guests' packets to the server, in cap.pcap, and what each guest's tap
+# carried in tapK.pcap; perturbs the timing).
 set -u
 exec 3>&2	# the helpers report to fd 3, as under bats
 cd "$(dirname "$0")/../.." || exit 1
@@ -79,7 +82,7 @@ GROUP=239.255.1.1
 
 T=$(mktemp -d /dev/shm/mcb-ipxe.XXXXXX)
 export BATS_TEST_TMPDIR=$T BATS_FILE_TMPDIR=$T
-GUESTS=()	# the QEMU PIDs of the current run
+GUESTS=()	# the QEMU PIDs of the current run (in run's subshell)
 cleanup() {
 	local p
 	for p in "${GUESTS[@]}"; do
@@ -181,22 +184,16 @@ srv_up() {
 	nsx h1 ss -Huln 'sport = :10000' | grep -q .
 }
 
-cap_up() {
-	grep -q 'listening on' "$T/cap.err"
-}
-
-# run N NAME CMD...: one measurement; prints "secs exact data pings drops"
-# (drops: each guest's, comma-separated) and
-# leaves the server's output in $T/srv.out. Fails when a guest did not end.
-run() {
-	local n=$1 name=$2 k
+# start N NAME CMD...: boots N guests, starts the server CMD and the
+# captures, opens the gate and waits until every guest has powered off.
+start() {
+	local n=$1 k
 	shift 2
-	rm -f "$T"/c*.log "$T"/c*.err "$T"/srv.* "$T"/cap.*
-	GUESTS=()
+	rm -f "$T"/c*.log "$T"/c*.err "$T"/srv.* "$T"/cap.* "$T"/tap*.pcap
 	gate close
 	for ((k = 1; k <= n; k++)); do
 		guest_script "$k" >"$T/c$k.ipxe"
-		nsx sw ip tuntap add dev "tap$k" mode tap 2>/dev/null
+		nsx sw ip tuntap add dev "tap$k" mode tap || return 1
 		nsx sw ip link set "tap$k" master br0 up
 		ip netns exec "$MCB_NS-sw" "$QEMU" -nodefaults -no-user-config \
 			-machine pc,accel=tcg -m 128 -display none -no-reboot \
@@ -216,39 +213,59 @@ run() {
 	[[ ${CAPTURE:-} == all ]] && filt=udp
 	bg cap ip netns exec "$MCB_NS-h1" tcpdump -i eth0 -n -s 96 \
 		-w "$T/cap.pcap" "$filt"
-	wait_for 10 srv_up && wait_for 10 cap_up || return 1
+	wait_for 10 srv_up && wait_for 10 bg_says cap 'listening on' || return 1
+	if [[ ${CAPTURE:-} == all ]]; then	# what each guest's tap carried
+		for ((k = 1; k <= n; k++)); do
+			bg "tap$k" ip netns exec "$MCB_NS-sw" tcpdump -i "tap$k" -n \
+				-s 96 -w "$T/tap$k.pcap" udp
+			wait_for 10 bg_says "tap$k" 'listening on' || return 1
+		done
+	fi
 	gate open
-	wait_for "$TIMEOUT" guests_gone
-	local data ping
-	data=$(count data) ping=$(count ping)
-	bg_signal cap TERM
-	bg_wait cap 10
-	tcpdump -r "$T/cap.pcap" -n -tt "udp and dst host $SRV and dst port 10000" \
-		>"$T/cap.out" 2>/dev/null
-	bg_signal srv TERM
-	bg_wait srv 10
-	# frames the tap could not hand to its guest (QEMU reads the tap only
-	# while the guest has receive buffers): the guest's losses
-	local drops=""
-	for ((k = 1; k <= n; k++)); do
-		drops+="${drops:+,}$(nsx sw cat "/sys/class/net/tap$k/statistics/tx_dropped")"
+	wait_for "$TIMEOUT" guests_gone ||
+		echo "  some guest still ran after ${TIMEOUT}s" >&2
+	DATA=$(count data) PING=$(count ping)
+}
+
+# stop N: ends the server (TERM: its summary) and the captures (TERM:
+# flushed), then the guests; DROPS: the frames each guest's tap could not hand to it
+# (QEMU reads the tap only while the guest has receive buffers free: the
+# guest's losses), comma-separated.
+stop() {
+	local k
+	bg_kill_all	# TERM, then KILL after 3 s
+	DROPS=
+	for ((k = 1; k <= $1; k++)); do
+		DROPS+="${DROPS:+,}$(nsx sw cat "/sys/class/net/tap$k/statistics/tx_dropped" 2>/dev/null)"
 	done
-	for ((k = 1; k <= n; k++)); do
-		kill -KILL "${GUESTS[k - 1]}" 2>/dev/null
-		wait "${GUESTS[k - 1]}" 2>/dev/null
-		nsx sw ip link del "tap$k" 2>/dev/null
+	for k in "${!GUESTS[@]}"; do
+		kill -KILL "${GUESTS[k]}" 2>/dev/null
+		wait "${GUESTS[k]}" 2>/dev/null
+		nsx sw ip link del "tap$((k + 1))" 2>/dev/null
 	done
 	GUESTS=()
+}
+
+# run N NAME CMD...: one measurement; prints "secs exact data pings drops"
+# and leaves the server's output in $T/srv.out.
+run() {
+	local n=$1 name=$2 k secs exact=0
+	if ! start "$@"; then
+		stop "$n"
+		return 1
+	fi
+	stop "$n"
+	tcpdump -r "$T/cap.pcap" -n -tt "udp and dst host $SRV and dst port 10000" \
+		>"$T/cap.out" 2>/dev/null
 	if [[ -n ${KEEP:-} ]]; then
 		mkdir -p "$KEEP/$name"
-		cp "$T"/c*.log "$T"/srv.out "$T"/srv.err "$T"/cap.out "$T"/cap.pcap \
+		cp "$T"/c*.log "$T"/srv.out "$T"/srv.err "$T"/cap.out "$T"/*.pcap \
 			"$KEEP/$name/"
 	fi
 	# from the first NACK (any guest) to the last guest's end: its 1-byte
 	# disconnect, or, for a guest that never had to ask (it got every
 	# block while another drove the server, so it sends no disconnect),
 	# the console line that closes its imgfetch (" ok")
-	local secs exact=0
 	secs=$(cat "$T/cap.out" <(sed -n 's/^\([0-9.]*\) x-slam:.* ok$/\1 END/p' \
 		"$T"/c*.log) | awk '
 		/UDP, length/ { if (first == "" || $1 < first) first = $1
@@ -260,7 +277,7 @@ run() {
 		grep -q "$SUM" "$T/c$k.log" && grep -q "\\b$LEN bytes" "$T/c$k.log" &&
 			exact=$((exact + 1))
 	done
-	echo "$secs $exact $data $ping $drops"
+	echo "$secs $exact $DATA $PING $DROPS"
 }
 
 # field NAME FILE: a number from the last JSON line that has it
