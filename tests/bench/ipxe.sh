@@ -321,7 +321,7 @@ printf 'iPXE (%s) against slam-serve%s: %d MiB, %d run(s) each\n' \
 echo "time: first NACK to the last guest's end; drops: frames each guest's tap could not deliver"
 ROWS=()
 for n in $COUNTS; do
-	st=() mt=() spb=() sx=0 mx=0 wrong=0 fails=0
+	st=() mt=() spb=() sx=0 mx=0 wrong=0 td=0 tl=0 to=0
 	for ((r = 1; r <= RUNS; r++)); do
 		# shellcheck disable=SC2086  # SERVE_ARGS: words
 		if out=$(run "$n" "n$n-slam-serve-$r" "$TOP/mcbox" slam-serve -j \
@@ -338,9 +338,9 @@ for n in $COUNTS; do
 				"$pb" "$(field pings "$T/srv.out")" "${lo:--}" "$drops"
 			st+=("$secs") spb+=("$pb")
 			sx=$((sx + exact)) wrong=$((wrong + vw))
+			td=$((td + vd)) tl=$((tl + vl)) to=$((to + vo))
 		else
 			echo "  N=$n slam-serve $r: FAILED"
-			fails=$((fails + 1))
 		fi
 		((MINI_OK)) || continue
 		if out=$(run "$n" "n$n-mini-slamd-$r" "$MINI_SLAMD" "$T/file"); then
@@ -353,19 +353,20 @@ for n in $COUNTS; do
 			echo "  N=$n mini-slamd $r: FAILED"
 		fi
 	done
-	ROWS+=("$n $(echo "${st[*]:-}" | median) $(echo "${mt[*]:-}" | median) $(echo "${spb[*]:-}" | median) $sx $mx $wrong $fails")
+	ROWS+=("$n $(echo "${st[*]:-}" | median) $(echo "${mt[*]:-}" | median) $(echo "${spb[*]:-}" | median) $sx $mx $td/$tl/$to $wrong")
 done
 echo
-echo "medians over $RUNS run(s); exact: byte-exact downloads of all runs"
-printf '%3s %11s %11s %8s %13s %9s %9s %6s\n' N slam-serve mini-slamd faster \
-	packets/block "exact(s)" "exact(m)" wrong
+echo "medians over $RUNS run(s); exact: byte-exact downloads (slam-serve, mini-slamd);"
+echo "verdicts: slam-serve's done/left/lost over all runs, and how many were wrong"
+printf '%3s %11s %11s %8s %13s %9s %9s %10s %6s\n' N slam-serve mini-slamd \
+	faster packets/block "exact(s)" "exact(m)" verdicts wrong
 for row in "${ROWS[@]}"; do
-	read -r n s m pb sx mx wrong fails <<<"$row"
+	read -r n s m pb sx mx verd wrong <<<"$row"
 	awk -v n="$n" -v s="$s" -v m="$m" -v pb="$pb" -v sx="$sx/$((n * RUNS))" \
 		-v mx="$( ((MINI_OK)) && echo "$mx/$((n * RUNS))" || echo -)" \
-		-v w="$wrong" 'BEGIN {
+		-v v="$verd" -v w="$wrong" 'BEGIN {
 		r = (s + 0 > 0 && m + 0 > 0) ? sprintf("%.2fx", m / s) : "-"
-		printf "%3d %9s s %9s s %8s %13s %9s %9s %6d\n",
-			n, s, m, r, pb, sx, mx, w }'
+		printf "%3d %9s s %9s s %8s %13s %9s %9s %10s %6d\n",
+			n, s, m, r, pb, sx, mx, v, w }'
 done
 ((MINI_OK)) || echo "mini-slamd not available (set MINI_SLAMD=/path/to/mini-slamd)"
