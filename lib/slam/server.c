@@ -892,10 +892,12 @@ enum slam_ev slam_srv_input(struct slam_srv *s, uint64_t now,
 	cut = now > horizon + s->t0 ? seq_at(s, now - horizon) : s->txn_seq;
 	/* A loaded client answers pings late and in order, while the next
 	 * ones are out: this NACK may answer its oldest unanswered ping.
+	 * (answers come up to 300 ms late from a guest starved of CPU:
+	 * pings are kept as long as an answer counts for the round trip.)
 	 * What it lacks is judged against that one, so that blocks sent
 	 * since then are not counted against its goodbye (the pace and the
 	 * resends keep to the latest ping: an answer to it is the news). */
-	while (c->pq_n && now - c->pq_ns[0] >= s->cfg.ping_timeout_ns)
+	while (c->pq_n && now - c->pq_ns[0] >= s->cfg.ping_timeout_ns * 4)
 		pq_pop(c);
 	if (c->pq_n) {
 		oldest = seq_at(s, c->pq_ns[0] - PING_SLACK);

@@ -18,7 +18,7 @@
 #include "file/bitmap.h"
 
 #define SLAM_RING 65536	/* recent sends remembered (times, loss) */
-#define SLAM_PING_Q 8	/* unanswered pings remembered per client */
+#define SLAM_PING_Q 16	/* unanswered pings remembered per client */
 
 struct slam_client {
 	struct sockaddr_storage addr;

@@ -633,8 +633,8 @@ TEST(srv_verdicts)
 	IN(&s, t, 0, "\x20\x2a\x00");
 	drain(&s, t, b, 64, NULL);
 	s.cl[0].pinged_ns = 0;
-	IN(&s, t + 200 * MS, 0, "\x24\x22\x00");	/* lacks 4, 5 */
-	CHECK_INT(IN(&s, t + 200 * MS, 0, "\x00"), SLAM_EV_LEFT);
+	IN(&s, t + 500 * MS, 0, "\x24\x22\x00");	/* lacks 4, 5 */
+	CHECK_INT(IN(&s, t + 500 * MS, 0, "\x00"), SLAM_EV_LEFT);
 	CHECK_INT(s.ev_missing, 2);
 	CHECK_INT(s.done, 2);
 	CHECK_INT(s.left, 2);
