@@ -885,6 +885,42 @@ TEST(srv_late_answer_judged_by_its_ping)
 	slam_srv_free(&s);
 }
 
+/* A ping that overtook the last blocks on a loaded host: the answer
+ * lists them, they arrive just after, the client ends. Its goodbye is not
+ * judged by data sent so shortly before the ping: done. */
+TEST(srv_goodbye_after_overtaken_data)
+{
+	struct sockaddr_storage a[1] = { addr(0) };
+	struct slam_srv s;
+	struct slam_out o;
+	uint64_t b[64], t = 1000 * MS, now;
+	uint8_t nack[16];
+
+	srv(&s, 8 * 100, 100);
+	t += 100 * MS;
+	slam_srv_input(&s, t, &a[0], nack, ipxe_nack(nack, 0));
+	CHECK_INT(drain(&s, t, b, 64, NULL), 8);
+	/* (its earlier answers were quick; older pings were answered) */
+	s.srtt = 0.5 * MS;
+	s.cl[0].pq_n = 0;
+	s.cl[0].pinged_ns = 0;
+	t += 6 * MS;
+	s.cl[0].ping_now = 1;
+	s.cl[0].hold_ns = 0;
+	s.pd_wait = 1;
+	s.pd_scan_at = 0;
+	for (now = t; now < t + 20 * MS && !s.cl[0].pinged_ns;) {
+		slam_srv_next(&s, now, &o);
+		if (o.act == SLAM_ACT_WAIT)
+			now = o.until_ns > now ? o.until_ns : now + MS;
+	}
+	CHECK(s.cl[0].pinged_ns >= t);
+	CHECK_INT(s.sent, 8);
+	slam_srv_input(&s, now + MS, &a[0], nack, ipxe_nack(nack, 6));
+	CHECK_INT(IN(&s, now + 2 * MS, 0, "\x00"), SLAM_EV_DONE);
+	slam_srv_free(&s);
+}
+
 TEST(cli_final_nack)
 {
 	static const uint8_t d0[] = { 0x21, 0x25, 0x24, 0x20, 'H', 'E', 'L', 'L' },
@@ -1222,6 +1258,7 @@ int main(void)
 	RUN(srv_names_a_deaf_client);
 	RUN(srv_tail_gathers_hidden_clients);
 	RUN(srv_late_answer_judged_by_its_ping);
+	RUN(srv_goodbye_after_overtaken_data);
 	RUN(cli_final_nack);
 	RUN(cli_basic_and_dups);
 	RUN(cli_restart_and_sources);
