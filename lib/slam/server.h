@@ -18,6 +18,7 @@
 #include "file/bitmap.h"
 
 #define SLAM_RING 65536	/* recent sends remembered (times, loss) */
+#define SLAM_PING_Q 16	/* unanswered pings remembered per client */
 
 struct slam_client {
 	struct sockaddr_storage addr;
@@ -25,6 +26,12 @@ struct slam_client {
 	uint64_t last_ns;	/* last datagram */
 	uint64_t pinged_ns;	/* last ping, 0 when answered */
 	uint64_t ping_seq;	/* data sends before that ping */
+	/* pings not answered yet, oldest first, with the data sends before
+	 * each: a client answers in order, so a NACK tells what arrived
+	 * before the oldest (a loaded iPXE answers 10-300 ms late, while
+	 * the next pings are out) */
+	uint64_t pq_ns[SLAM_PING_Q], pq_seq[SLAM_PING_Q];
+	unsigned pq_n;
 	unsigned missed;	/* pings in a row left unanswered */
 	uint64_t nacks;
 	/* what its NACKs said (this transaction) */
@@ -35,6 +42,8 @@ struct slam_client {
 	uint64_t win;		/* ... beyond its ask, for its own gaps */
 	uint64_t first_seq;	/* sends before its first NACK */
 	uint64_t known_seq;	/* sends its last NACK could know of */
+	uint64_t judge_seq;	/* ... at the least (it may answer an older
+				 * ping): what it lacks is judged by it */
 	uint64_t served_ns;	/* its asks last added to the wanted set */
 	int ping_now;		/* pd: ping once its asks are out */
 	uint64_t hold_ns;	/* ... but not before (its resend was lost) */
@@ -165,8 +174,10 @@ struct slam_srv {
 	struct slam_ring_ent *ring;	/* send seq -> (block, time) */
 	uint64_t t0;
 	uint64_t progress_ns;		/* a client's gap moved, or one left */
-	uint64_t hold_until;		/* no data before: silent Etherboot
-					 * clients may still speak up */
+	uint64_t hold_until;		/* no data before: silent clients
+					 * may still speak up (gather()) */
+	uint64_t tail_holds;		/* times a silence's asks were
+					 * gathered that way */
 	/* what the last slam_srv_input() event was about */
 	uint64_t ev_missing, ev_block, ev_sends;
 	int ev_others;

@@ -633,8 +633,8 @@ TEST(srv_verdicts)
 	IN(&s, t, 0, "\x20\x2a\x00");
 	drain(&s, t, b, 64, NULL);
 	s.cl[0].pinged_ns = 0;
-	IN(&s, t + 200 * MS, 0, "\x24\x22\x00");	/* lacks 4, 5 */
-	CHECK_INT(IN(&s, t + 200 * MS, 0, "\x00"), SLAM_EV_LEFT);
+	IN(&s, t + 500 * MS, 0, "\x24\x22\x00");	/* lacks 4, 5 */
+	CHECK_INT(IN(&s, t + 500 * MS, 0, "\x00"), SLAM_EV_LEFT);
 	CHECK_INT(s.ev_missing, 2);
 	CHECK_INT(s.done, 2);
 	CHECK_INT(s.left, 2);
@@ -727,7 +727,8 @@ TEST(srv_gathers_silent_etherboot_clients)
 	CHECK_INT(b[2], 7);
 	slam_srv_free(&s);
 
-	/* the same with an iPXE speaking up too: no wait */
+	/* the same with an iPXE speaking up too: the wait ends as its own
+	 * gathering of iPXE slaves would (PD_GATHER, 100 ms) */
 	srv(&s, 10 * 100, 100);
 	t = 1000 * MS;
 	IN(&s, t, 0, "\x20\x2a\x00");
@@ -739,7 +740,8 @@ TEST(srv_gathers_silent_etherboot_clients)
 	IN(&s, t, 1, "\x23\x22\x25\x00");
 	CHECK_INT(drain(&s, t, b, 64, NULL), 0);
 	slam_srv_input(&s, t + MS, &a[3], nk, ipxe_nack(nk, 5));
-	CHECK(drain(&s, t + MS, b, 64, NULL) >= 3);
+	CHECK_INT(drain(&s, t + MS, b, 64, NULL), 0);
+	CHECK(drain(&s, t + 101 * MS, b, 64, NULL) >= 3);
 	CHECK_INT(b[0], 3);
 	slam_srv_free(&s);
 }
@@ -778,6 +780,144 @@ TEST(srv_names_a_deaf_client)
 	/* its goodbye: left, lacking all */
 	CHECK_INT(IN(&s, t, 0, "\x00"), SLAM_EV_LEFT);
 	CHECK_INT(s.ev_missing, 200);
+	slam_srv_free(&s);
+}
+
+/* Two iPXE clients that listened without asking (their 1 s timers kept
+ * restarting on the group's data) lost blocks; the data stops, and they
+ * ask some milliseconds apart. The first ask is held so that the second
+ * is served in the same burst: sent at once, the repair for the first
+ * would restart the second's timer for another second. */
+TEST(srv_tail_gathers_hidden_clients)
+{
+	struct sockaddr_storage a[3] = { addr(0), addr(1), addr(2) };
+	struct slam_srv s;
+	uint64_t b[256], t = 1000 * MS;
+	uint8_t nack[16];
+	int n, i, got50 = 0, got120 = 0;
+
+	srv(&s, 200 * 100, 100);
+	IN(&s, t, 0, "\x20\x21\x00");
+	CHECK_INT(drain(&s, t, b, 256, NULL), 200);
+	CHECK_INT(IN(&s, t + 2 * MS, 0, "\x00"), SLAM_EV_DONE);
+	/* a second later the hidden ones ask, 30 ms apart */
+	t += 1000 * MS;
+	CHECK_INT(slam_srv_input(&s, t, &a[1], nack, ipxe_nack(nack, 50)),
+		  SLAM_EV_JOIN);
+	CHECK_INT(drain(&s, t, b, 256, NULL), 0);
+	t += 30 * MS;
+	CHECK_INT(slam_srv_input(&s, t, &a[2], nack, ipxe_nack(nack, 120)),
+		  SLAM_EV_JOIN);
+	CHECK_INT(drain(&s, t, b, 256, NULL), 0);
+	/* then both asks go out together */
+	t += 70 * MS;
+	n = drain(&s, t, b, 256, NULL);
+	for (i = 0; i < n; i++) {
+		got50 += b[i] >= 50 && b[i] < 54;
+		got120 += b[i] >= 120 && b[i] < 124;
+	}
+	CHECK_INT(got50, 4);
+	CHECK_INT(got120, 4);
+	CHECK_INT(s.tail_holds, 1);
+	/* while data flows, an ask is served at once */
+	CHECK_INT(slam_srv_input(&s, t + 2 * MS, &a[1], nack,
+				 ipxe_nack(nack, 60)), SLAM_EV_NACK);
+	CHECK(drain(&s, t + 2 * MS, b, 256, NULL) >= 4);
+	slam_srv_free(&s);
+}
+
+/* A loaded iPXE answers pings late, in order: pinged, then block 7 goes
+ * out again (another client asked), then pinged again; its answer to the
+ * first ping still asks for block 7, then it ends. That goodbye is judged
+ * against the ping it answered, before block 7 went out: done, not left. */
+TEST(srv_late_answer_judged_by_its_ping)
+{
+	struct sockaddr_storage a[2] = { addr(0), addr(1) };
+	struct slam_srv s;
+	uint64_t b[64], t = 1000 * MS;
+	uint8_t nack[16];
+	int pings = 0;
+
+	srv(&s, 8 * 100, 100);
+	CHECK_INT(slam_srv_input(&s, t, &a[0], nack, ipxe_nack(nack, 0)),
+		  SLAM_EV_JOIN);
+	CHECK_INT(drain(&s, t, b, 64, &pings), 8);
+	CHECK(pings >= 1);
+	CHECK(s.cl[0].pq_n >= 1);
+	/* the other client asks for block 7: out again; client 0 is pinged
+	 * a little after */
+	t += 40 * MS;
+	IN(&s, t, 1, "\x27\x21\x00");
+	{
+		struct slam_out o;
+		uint64_t now = t, sent = s.sent;
+
+		s.cl[0].ping_now = 0;
+		s.ping_at = t + 100 * MS;
+		while (now < t + 20 * MS && s.sent == sent) {
+			slam_srv_next(&s, now, &o);
+			if (o.act == SLAM_ACT_WAIT)
+				now = o.until_ns > now ? o.until_ns : now + MS;
+		}
+		CHECK(s.sent > sent);
+		CHECK(s.sent_seq[7] > s.cl[0].pq_seq[0]);
+		/* (its earlier answers were quick) */
+		s.srtt = 0.5 * MS;
+		t = now + 15 * MS;
+		s.cl[0].ping_now = 1;
+		s.pd_wait = 1;
+		s.pd_scan_at = 0;
+		s.cl[0].pinged_ns = 0;
+		s.cl[0].hold_ns = 0;
+		for (now = t; now < t + 20 * MS && !s.cl[0].pinged_ns;) {
+			slam_srv_next(&s, now, &o);
+			if (o.act == SLAM_ACT_WAIT)
+				now = o.until_ns > now ? o.until_ns : now + MS;
+		}
+		CHECK(s.cl[0].pinged_ns >= t);
+		t = now;
+	}
+	CHECK(s.cl[0].pq_n >= 2);
+	/* its answer to the first ping, then its goodbye */
+	t += 2 * MS;
+	slam_srv_input(&s, t, &a[0], nack, ipxe_nack(nack, 7));
+	CHECK_INT(IN(&s, t + MS, 0, "\x00"), SLAM_EV_DONE);
+	slam_srv_free(&s);
+}
+
+/* A ping that overtook the last blocks on a loaded host: the answer
+ * lists them, they arrive just after, the client ends. Its goodbye is not
+ * judged by data sent so shortly before the ping: done. */
+TEST(srv_goodbye_after_overtaken_data)
+{
+	struct sockaddr_storage a[1] = { addr(0) };
+	struct slam_srv s;
+	struct slam_out o;
+	uint64_t b[64], t = 1000 * MS, now;
+	uint8_t nack[16];
+
+	srv(&s, 8 * 100, 100);
+	t += 100 * MS;
+	slam_srv_input(&s, t, &a[0], nack, ipxe_nack(nack, 0));
+	CHECK_INT(drain(&s, t, b, 64, NULL), 8);
+	/* (its earlier answers were quick; older pings were answered) */
+	s.srtt = 0.5 * MS;
+	s.cl[0].pq_n = 0;
+	s.cl[0].pinged_ns = 0;
+	t += 6 * MS;
+	s.cl[0].ping_now = 1;
+	s.cl[0].hold_ns = 0;
+	s.pd_wait = 1;
+	s.pd_scan_at = 0;
+	for (now = t; now < t + 20 * MS && !s.cl[0].pinged_ns;) {
+		slam_srv_next(&s, now, &o);
+		if (o.act == SLAM_ACT_WAIT)
+			now = o.until_ns > now ? o.until_ns : now + MS;
+	}
+	CHECK(s.cl[0].pinged_ns >= t);
+	CHECK_INT(s.sent, 8);
+	slam_srv_input(&s, now + MS, &a[0], nack, ipxe_nack(nack, 6));
+	CHECK_INT(IN(&s, now + 2 * MS, 0, "\x00"), SLAM_EV_DONE);
 	slam_srv_free(&s);
 }
 
@@ -1116,6 +1256,9 @@ int main(void)
 	RUN(srv_ping_driven_pipeline);
 	RUN(srv_gathers_silent_etherboot_clients);
 	RUN(srv_names_a_deaf_client);
+	RUN(srv_tail_gathers_hidden_clients);
+	RUN(srv_late_answer_judged_by_its_ping);
+	RUN(srv_goodbye_after_overtaken_data);
 	RUN(cli_final_nack);
 	RUN(cli_basic_and_dups);
 	RUN(cli_restart_and_sources);
