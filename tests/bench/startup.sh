@@ -8,10 +8,13 @@
 # Noise on a shared machine comes in bursts of seconds, so timing one
 # command for a while and then the other (as hyperfine and perf stat do)
 # compares a quiet moment with a busy one. Here the three commands are
-# interleaved run by run (the order rotating), each spawned with
-# posix_spawn and timed from spawn to reaped exit, as hyperfine -N times
-# it (the spawn and reaping are counted for all three alike), CPU time
-# (user + system) from wait4.
+# interleaved in blocks of 5 runs (the order rotating), each block after
+# one untimed run, so that every command runs with its caches as warm as
+# hyperfine's back-to-back runs leave them (run by run, busybox, which
+# shares no code with the other two, would always start cold: a ratio
+# 0.1 too kind to mcbox). Each run is spawned with posix_spawn and timed
+# from spawn to reaped exit, as hyperfine -N times it; CPU time (user +
+# system) comes from wait4.
 # ROUNDS rounds (default 7) of RUNS runs of each (default 200), after 20
 # warm-up runs of each. Per round: each command's median wall time and
 # mcbox's ratio to busybox. The verdict is the median of the rounds'
@@ -33,6 +36,7 @@ exec python3 - "$runs" "$rounds" 1.5 "$bin" "$bb" <<'EOF'
 import os, statistics as st, sys, time
 
 runs, rounds, goal = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+block = 5
 cmds = [[sys.argv[4], "ip2mac", "224.0.0.1"], [sys.argv[5], "true"], ["/bin/true"]]
 names = ["mcbox ip2mac 224.0.0.1", "busybox true", "/bin/true"]
 null = os.open(os.devnull, os.O_WRONLY)
@@ -56,12 +60,14 @@ print("%-6s %14s %14s %14s %8s" % ("round", "mcbox ms", "busybox ms", "/bin/true
 for r in range(rounds):
     w = [[] for _ in cmds]
     cpu = [[] for _ in cmds]
-    for i in range(runs):
+    for i in range(0, runs, block):
         for k in range(3):
-            j = (i + k) % 3
-            a, b = one(cmds[j])
-            w[j].append(a)
-            cpu[j].append(b)
+            j = (i // block + k) % 3
+            one(cmds[j])	# its caches warm again after the others
+            for n in range(min(block, runs - i)):
+                a, b = one(cmds[j])
+                w[j].append(a)
+                cpu[j].append(b)
     med = [st.median(x) for x in w]
     ratios.append(med[0] / med[1])
     cpus.append(st.mean(cpu[0]) / st.mean(cpu[1]))
