@@ -125,8 +125,14 @@ static int install(int symbolic, const char *dir)
 
 static int run(const struct applet *a, int argc, char **argv)
 {
+	/* stdout's buffer, which stdio would otherwise malloc (after an
+	 * fstat) at the first output: as glibc does, line-buffered on a
+	 * terminal, else full, of the 4 KiB st_blksize of pipes and files */
+	static char outbuf[4096];
 	int rc;
 
+	setvbuf(stdout, outbuf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF,
+		sizeof(outbuf));
 	program_invocation_short_name = (char *)a->name;
 	program_invocation_name = (char *)a->name;
 	if (priv_limit(a->privs)) {

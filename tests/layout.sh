@@ -15,7 +15,7 @@ shopt -s nullglob
 cd "$(dirname "$0")/.." || exit 1
 
 # codecs and state machines: bytes and time in, events out, no I/O
-sans_io="base/err base/num file/bitmap net/addr net/mac net/macset net/rate
+sans_io="base/err base/fmath base/num file/bitmap net/addr net/mac net/macset net/rate
 	slam/wire slam/client slam/server tftp/wire tftp/client
 	igmp/wire igmp/table igmp/querier probe/wire probe/stats
 	mroute/parse mcping/wire mcping/client mcping/responder

@@ -28,6 +28,17 @@ struct optpriv {
 	char *shortopts;
 };
 
+/* The tables for one parser of up to OPT_STATIC options, the common case,
+ * in static storage: an applet that allocates nothing else then starts
+ * without setting up the heap at all (docs/ARCHITECTURE.md §7). */
+enum { OPT_STATIC = 64 };
+static struct {
+	struct optpriv p;
+	struct option longopts[OPT_STATIC + 1];
+	char shortopts[3 * OPT_STATIC + 3];
+	int busy;
+} one;
+
 static int nopts(const struct applet *app)
 {
 	int n = 0;
@@ -73,11 +84,18 @@ int opt_init(struct optstate *st, const struct applet *app, int argc,
 	st->argv = argv;
 	while (opt_at(app, n))
 		n++;
-	p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!one.busy && n <= OPT_STATIC) {
+		one.busy = 1;
+		p = &one.p;
+		p->longopts = memset(one.longopts, 0,
+				     (n + 1) * sizeof(struct option));
+		p->shortopts = memset(one.shortopts, 0, 3 * n + 3);
+	} else if (!(p = calloc(1, sizeof(*p)))) {
 		return -1;
-	p->longopts = calloc(n + 1, sizeof(struct option));
-	p->shortopts = calloc(3 * n + 3, 1);
+	} else {
+		p->longopts = calloc(n + 1, sizeof(struct option));
+		p->shortopts = calloc(3 * n + 3, 1);
+	}
 	if (!p->longopts || !p->shortopts) {
 		free(p->longopts);
 		free(p->shortopts);
@@ -106,12 +124,14 @@ void opt_free(struct optstate *st)
 {
 	struct optpriv *p = st->priv;
 
-	if (p) {
+	if (p == &one.p) {
+		one.busy = 0;
+	} else if (p) {
 		free(p->longopts);
 		free(p->shortopts);
 		free(p);
-		st->priv = NULL;
 	}
+	st->priv = NULL;
 }
 
 /* "-t" or "--tos": how the user would name the option. */

@@ -85,14 +85,17 @@ int priv_limit(unsigned privs)
 {
 	struct capsets c, keep;
 
-	if (caps_io(0, &c))
-		return -1;
 	memset(&keep, 0, sizeof(keep));
-	for (size_t i = 0; i < NCAPS; i++)
+	/* an applet that keeps nothing (most) need not read the sets */
+	if (privs && caps_io(0, &c))
+		return -1;
+	for (size_t i = 0; privs && i < NCAPS; i++)
 		if ((privs & caps[i].priv) && permitted(&c, caps[i].cap))
 			keep.d[caps[i].cap / 32].permitted |= bit(caps[i].cap);
-	/* ambient capabilities would survive an exec; we never want that */
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* Ambient capabilities would survive an exec; we never want that.
+	 * The kernel keeps a capability ambient only while it is both
+	 * permitted and inheritable (capabilities(7)), and keep's
+	 * inheritable set is empty: this capset clears the ambient set. */
 	return caps_io(1, &keep);
 }
 

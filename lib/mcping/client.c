@@ -1,10 +1,10 @@
 /* client.c - the Multicast Ping client state machine (RFC 6450), sans I/O. */
 #include "mcping/client.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "base/fmath.h"
 #include "net/addr.h"
 
 void mcp_stats_init(struct mcp_stats *s)
@@ -56,7 +56,7 @@ double mcp_stats_mdev_ms(const struct mcp_stats *s)
 		return 0;
 	m = (double)s->rtt_sum / (double)s->rtts;
 	v = s->rtt_sq / (double)s->rtts - m * m;
-	return v > 0 ? sqrt(v) / 1e6 : 0;
+	return v > 0 ? fm_sqrt(v) / 1e6 : 0;
 }
 
 int mcp_hops(int sent_ttl, int ttl)

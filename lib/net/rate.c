@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "base/err.h"
+#include "base/fmath.h"
 
 int rate_parse(const char *s, struct rate *r)
 {
@@ -85,7 +86,7 @@ static uint64_t due_ns(const struct pacer *p, uint64_t k)
 {
 	uint64_t b = k / p->burst;
 
-	return p->t0_ns + (uint64_t)ceil((double)b * p->burst * 1e9 / p->pps);
+	return p->t0_ns + (uint64_t)fm_ceil((double)b * p->burst * 1e9 / p->pps);
 }
 
 unsigned pace_due(struct pacer *p, uint64_t now_ns, unsigned max)
@@ -103,7 +104,7 @@ unsigned pace_due(struct pacer *p, uint64_t now_ns, unsigned max)
 		p->t0_ns = now_ns;
 		p->sent = 0;
 	}
-	bursts = floor((double)(now_ns - p->t0_ns) * p->pps / 1e9 / p->burst);
+	bursts = fm_floor((double)(now_ns - p->t0_ns) * p->pps / 1e9 / p->burst);
 	ndue = ((uint64_t)bursts + 1) * p->burst;
 	if (ndue <= p->sent)
 		return 0;

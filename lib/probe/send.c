@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/fmath.h"
 #include "base/units.h"
 #include "file/rdbuf.h"
 #include "probe/wire.h"
@@ -79,7 +79,7 @@ void mctx_announce(struct mctx *t, double pps, uint64_t count,
 {
 	struct probe_hdr *ph = &t->ph;
 
-	ph->rate_mpps = pps > 0 ? (uint64_t)fmax(1, fmin(pps * 1000,
+	ph->rate_mpps = pps > 0 ? (uint64_t)fm_max(1, fm_min(pps * 1000,
 					(double)PROBE_MAX_RATE)) : 0;
 	ph->count = count < PROBE_MAX_COUNT ? count : PROBE_MAX_COUNT;
 	ph->burst = burst < 1 ? 1 : burst > PROBE_MAX_BURST ? PROBE_MAX_BURST

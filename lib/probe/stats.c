@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fmath.h"
+
 void probe_flow_init(struct probe_flow *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -215,7 +217,7 @@ void probe_expect(struct probe_flow *f, uint64_t now_ns)
 			snow = (double)f->stop_ns;
 		dt = (snow - (double)f->top_tx_ns) / 1e9;
 		/* a burst is due at once: count whole bursts only */
-		more = floor(dt * (double)f->rate_mpps / 1000.0) -
+		more = fm_floor(dt * (double)f->rate_mpps / 1000.0) -
 		       (double)(f->burst > 1 ? f->burst - 1 : 0);
 		if (more >= 1) {
 			if (more > (double)PROBE_MAX_COUNT)

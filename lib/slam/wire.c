@@ -208,7 +208,9 @@ size_t slam_nack_build(const struct bitmap *b, uint64_t *start, uint8_t *out,
 uint64_t slam_nack_tail(const struct bitmap *b, size_t cap)
 {
 	enum { MAXG = SLAM_NACK_MAX4 / 2 + 1 };	/* gaps that could fit */
-	static __thread uint64_t gs[MAXG], ge[MAXG];
+	/* on the stack (12 kB), not static __thread: a TLS array is zeroed
+	 * for every thread at every start of every applet */
+	uint64_t gs[MAXG], ge[MAXG];
 	uint64_t cur = 0, m, e, n = 0, k, prev_end;
 	size_t bytes = 1 + SLAM_INT_LEN;	/* terminator, first have run */
 
