@@ -5,6 +5,7 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/netns
+load helpers/slam
 
 setup_file() {
 	net_can || skip "cannot create network namespaces"
@@ -21,20 +22,6 @@ teardown() {
 	for h in h2 h3 h4; do
 		net_loss "$h" 0 || true
 	done
-}
-
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
-mkfile() { # NAME BYTES
-	head -c "$2" /dev/urandom >"$(T "$1")"
-}
-
-# srv ARGS...: slam-serve on h1, ready when it says it is listening.
-# (ip netns exec, not the nsx function: bg must see the real PID to end
-# the process; a function would run in a subshell.)
-srv() {
-	bg srv ip netns exec "$MCB_NS-h1" "$MCBOX" slam-serve "$@"
-	wait_for 10 grep -q "listening on" "$(T srv.err)"
 }
 
 # get NAME HOST ARGS...: slam-get in the background on HOST.

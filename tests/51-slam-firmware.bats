@@ -9,6 +9,7 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/netns
+load helpers/slam
 
 FW=$TOP/build/slamfw
 
@@ -32,17 +33,6 @@ teardown() {
 		net_loss "$h" 0 || true
 	done
 	ip -n "$MCB_NS-sw" link set br0 type bridge mcast_snooping 0 2>/dev/null || true
-}
-
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
-mkfile() { # NAME BYTES
-	head -c "$2" /dev/urandom >"$(T "$1")"
-}
-
-srv() {
-	bg srv ip netns exec "$MCB_NS-h1" "$MCBOX" slam-serve "$@"
-	wait_for 10 grep -q "listening on" "$(T srv.err)"
 }
 
 # fw NAME HOST ARGS...: firmware clients in the background on HOST.

@@ -7,6 +7,7 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/netns
+load helpers/slam
 
 setup_file() {
 	net_can || skip "cannot create network namespaces"
@@ -23,8 +24,6 @@ teardown() {
 		nsx "$h" tc qdisc del dev eth0 root 2>/dev/null || true
 	done
 }
-
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
 
 # round TAG: slam-serve --once on h1, slam-get on h2 and h3; both copies
 # exact, the server ends 0. Prints the milliseconds the clients took.

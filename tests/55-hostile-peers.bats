@@ -5,6 +5,7 @@
 bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/netns
+load helpers/slam
 
 setup_file() {
 	net_can || skip "cannot create network namespaces"
@@ -20,17 +21,7 @@ teardown() {
 	bg_kill_all
 }
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
 H() { echo "$TOP/tests/hostile/$1"; }
-
-mkfile() { # NAME BYTES
-	head -c "$2" /dev/urandom >"$(T "$1")"
-}
-
-srv() {
-	bg srv ip netns exec "$MCB_NS-h1" "$MCBOX" slam-serve "$@"
-	wait_for 10 grep -q "listening on" "$(T srv.err)"
-}
 
 # srv_end: the server ends on SIGTERM with status 0 and no sanitizer
 # report.
